@@ -1,0 +1,97 @@
+"""Channels (audiences), the war room naming rule, and message templates."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, field_validator
+
+from warroom.playbook.schema.common import Key, Strict
+
+
+class ChannelKind(StrEnum):
+    SLACK = "slack"
+    EMAIL = "email"
+    SMS = "sms"
+    WEBHOOK = "webhook"
+    TEAMS = "teams"
+    NTFY = "ntfy"
+    STATUS_PAGE = "status_page"
+    TICKET = "ticket"
+    CONSOLE = "console"
+
+
+class Audience(StrEnum):
+    RESPONDERS = "responders"
+    ENGINEERING = "engineering"
+    LEADERSHIP = "leadership"
+    CUSTOMERS = "customers"
+    PUBLIC = "public"
+    SUPPORT = "support"
+
+
+class Channel(Strict):
+    key: Key
+    name: str
+    kind: ChannelKind
+    target: str = Field(min_length=1, description="'#incidents', an e-mail list, a URL name ...")
+    audience: Audience = Audience.RESPONDERS
+    purpose: str | None = None
+
+
+class WarRoomSpec(Strict):
+    channel_name: str = Field(description="Jinja template for the war-room channel name.")
+    invite: list[str] = Field(default_factory=list)
+    bridge: str | None = Field(None, description="Video bridge, e.g. a Zoom room.")
+
+    @field_validator("channel_name")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        _compile_template(value)
+        return value
+
+
+class TemplateKind(StrEnum):
+    INCIDENT_START = "incident_start"
+    UPDATE = "update"
+    RESOLUTION = "resolution"
+    STATUS_INVESTIGATING = "status_investigating"
+    STATUS_IDENTIFIED = "status_identified"
+    STATUS_MONITORING = "status_monitoring"
+    STATUS_RESOLVED = "status_resolved"
+    CUSTOMER_INITIAL = "customer_initial"
+    CUSTOMER_UPDATE = "customer_update"
+    CUSTOMER_RESOLUTION = "customer_resolution"
+    LEADERSHIP_SUMMARY = "leadership_summary"
+    CUSTOMER_REPORT = "customer_report"
+    HANDOFF = "handoff"
+    INCIDENT_RECORD = "incident_record"
+    OTHER = "other"
+
+
+class MessageTemplate(Strict):
+    key: Key
+    name: str
+    kind: TemplateKind
+    channel: Key | None = Field(None, description="The default audience it is sent to.")
+    subject: str | None = None
+    body: str = Field(min_length=1)
+    source: str | None = None
+
+    @field_validator("subject", "body")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            _compile_template(value)
+        return value
+
+
+def _compile_template(text: str) -> None:
+    """Templates are sandboxed Jinja2; a syntax error is a playbook error, found at load time."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    try:
+        SandboxedEnvironment().parse(text)
+    except TemplateSyntaxError as error:
+        raise ValueError(f"template syntax error on its line {error.lineno}: {error.message}") from None
