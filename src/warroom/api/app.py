@@ -1,0 +1,36 @@
+"""The FastAPI application: routers, error translation and limits. No decisions are made here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from warroom import __version__
+from warroom.api import problems
+from warroom.api.limits import BodyLimit
+from warroom.api.routers import audit, health, incidents, playbook
+from warroom.errors import WarroomError
+from warroom.runtime import Warroom
+from warroom.store.database import StoreUnavailable
+
+
+def create_app(warroom: Warroom) -> FastAPI:
+    app = FastAPI(
+        title="Warroom",
+        version=__version__,
+        description="Incident response from a playbook: incidents, timeline, roles, triage.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.warroom = warroom
+    app.add_exception_handler(WarroomError, problems.on_domain_error)
+    app.add_exception_handler(RequestValidationError, problems.on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
+    app.add_exception_handler(StoreUnavailable, problems.on_store_unavailable)
+    app.add_exception_handler(OperationalError, problems.on_store_unavailable)
+    for module in (health, incidents, playbook, audit):
+        app.include_router(module.router)
+    app.add_middleware(BodyLimit, max_bytes=warroom.settings.max_body_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""Who is asking: API tokens with roles viewer, responder and admin."""

@@ -1,0 +1,1 @@
+"""Incidents: the lifecycle (pure), the use cases (service) and the timeline."""

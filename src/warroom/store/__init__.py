@@ -1,0 +1,1 @@
+"""Storage: tables, engines, transactions and migrations (SQLite by default, PostgreSQL in production)."""

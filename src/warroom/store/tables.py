@@ -1,0 +1,136 @@
+"""The tables. Only services write them (ARCHITECTURE.md, principle 3)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from warroom.store.types import UTCDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Every playbook the server has run under, by content digest: incidents point at the one they started under.
+playbook_versions = Table(
+    "playbook_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("loaded_at", UTCDateTime, nullable=False),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("severity", String(64), nullable=False),
+    Column("declared_severity_label", String(32), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("private", Boolean, nullable=False, default=False),
+    Column("impact", JSON, nullable=False),
+    Column("services", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
+    Column("detection_source", String(20), nullable=False),
+    Column("duplicate_of", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("playbook_version_id", Integer, ForeignKey("playbook_versions.id"), nullable=False),
+    Column("triage_reason", Text, nullable=True),
+    Column("severity_needs_confirmation", Boolean, nullable=False, default=False),
+    Column("created_by", String(200), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("triggered_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("acknowledged_by", String(200), nullable=True),
+    Column("mitigated_at", UTCDateTime, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("revision", Integer, nullable=False, default=1),
+    Index("ix_incidents_status_severity", "status", "severity"),
+    Index("ix_incidents_triggered_at", "triggered_at"),
+)
+
+incident_roles = Table(
+    "incident_roles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("person", String(200), nullable=False),
+    Column("assigned_at", UTCDateTime, nullable=False),
+    Column("assigned_by", String(200), nullable=False),
+    UniqueConstraint("incident_id", "role", name="uq_incident_roles_incident_role"),
+)
+
+incident_participants = Table(
+    "incident_participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    UniqueConstraint("incident_id", "name", name="uq_incident_participants_incident_name"),
+    Index("ix_incident_participants_name", "name"),
+)
+
+timeline_events = Table(
+    "timeline_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("before", JSON, nullable=True),
+    Column("after", JSON, nullable=True),
+    Column("pinned", Boolean, nullable=False, default=False),
+    Index("ix_timeline_events_incident_at", "incident_id", "at", "id"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("subject", String(100), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_log_subject", "subject"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
