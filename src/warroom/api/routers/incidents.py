@@ -101,23 +101,26 @@ def acknowledge(ref: str, warroom: Runtime, actor: Responder) -> IncidentView:
 
 
 @router.post("/{ref}/mitigation", response_model=IncidentView)
-def record_mitigation(ref: str, body: MitigationNote, warroom: Runtime, actor: Responder) -> IncidentView:
-    return warroom.incidents.record_mitigation(actor, ref, body.note)
+def record_mitigation(ref: str, warroom: Runtime, actor: Responder,
+                      body: MitigationNote | None = None) -> IncidentView:
+    return warroom.incidents.record_mitigation(actor, ref, body.note if body else None)
 
 
 @router.post("/{ref}/resolve", response_model=IncidentView)
-def resolve(ref: str, body: Resolve, warroom: Runtime, actor: Responder) -> IncidentView:
-    return warroom.incidents.change_status(actor, ref, ChangeStatus(status=Status.RESOLVED, note=body.note))
+def resolve(ref: str, warroom: Runtime, actor: Responder, body: Resolve | None = None) -> IncidentView:
+    note = body.note if body else None
+    return warroom.incidents.change_status(actor, ref, ChangeStatus(status=Status.RESOLVED, note=note))
 
 
 @router.post("/{ref}/close", response_model=IncidentView)
-def close(ref: str, body: Resolve, warroom: Runtime, actor: Responder) -> IncidentView:
-    return warroom.incidents.change_status(actor, ref, ChangeStatus(status=Status.CLOSED, note=body.note))
+def close(ref: str, warroom: Runtime, actor: Responder, body: Resolve | None = None) -> IncidentView:
+    note = body.note if body else None
+    return warroom.incidents.change_status(actor, ref, ChangeStatus(status=Status.CLOSED, note=note))
 
 
 @router.post("/{ref}/reopen", response_model=IncidentView)
-def reopen(ref: str, body: Reason, warroom: Runtime, actor: Responder) -> IncidentView:
-    return warroom.incidents.reopen(actor, ref, body.reason)
+def reopen(ref: str, warroom: Runtime, actor: Responder, body: Reason | None = None) -> IncidentView:
+    return warroom.incidents.reopen(actor, ref, body.reason if body else None)
 
 
 @router.put("/{ref}/roles/{role}", response_model=IncidentView)

@@ -1,0 +1,1 @@
+"""The command line: an API client in the manner of `gh`, plus local admin commands."""

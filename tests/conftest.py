@@ -1,0 +1,59 @@
+"""Shared fixtures: every store-backed test runs on SQLite and, when configured, on PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.harness.app import RunningApp, start_app
+from tests.harness.databases import (
+    POSTGRES_ENV,
+    fresh_sqlite,
+    migrated_sqlite_template,
+    postgres_url,
+    reset_postgres_schema,
+    truncate_postgres,
+)
+
+_pg_ready = False
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return migrated_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path) -> str:
+    global _pg_ready
+    if request.param == "sqlite":
+        return fresh_sqlite(sqlite_template, tmp_path)
+    url = postgres_url()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (CI sets it)")
+    if not _pg_ready:
+        reset_postgres_schema(url)  # fails loudly if PostgreSQL is unreachable
+        _pg_ready = True
+    truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def running(database_url: str) -> Iterator[RunningApp]:
+    app = start_app(database_url)
+    yield app
+    app.client.close()
+    app.warroom.close()
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test fails on any ERROR log line it did not ask for (ARCHITECTURE.md, testing)."""
+    caplog.set_level(logging.WARNING)
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR and not getattr(r, "expected", False)]
+    if errors:
+        pytest.fail("unexpected ERROR log lines:\n" + "\n".join(r.getMessage() for r in errors))
