@@ -41,8 +41,9 @@ def configured_playbook(settings: Settings) -> Playbook:
     return load_preset(settings.preset)
 
 
-def build(settings: Settings, clock: Clock | None = None, *, migrate: bool = True,
-          playbook: Playbook | None = None) -> Warroom:
+def build(
+    settings: Settings, clock: Clock | None = None, *, migrate: bool = True, playbook: Playbook | None = None
+) -> Warroom:
     clock = clock or SystemClock()
     playbook = playbook or configured_playbook(settings)  # validate before touching the database
     if migrate:

@@ -56,8 +56,15 @@ def test_full_lifecycle_stamps_and_durations(running: RunningApp) -> None:
     body = running.call("POST", f"/api/v1/incidents/{ref}/reopen", json={"reason": "it came back"}).json()
     assert body["status"] == "investigating" and body["resolved_at"] is None
     kinds = [e["kind"] for e in running.call("GET", f"/api/v1/incidents/{ref}/timeline").json()]
-    assert kinds == ["declared", "acknowledged", "status_changed", "status_changed", "status_changed",
-                     "status_changed", "reopened"]
+    assert kinds == [
+        "declared",
+        "acknowledged",
+        "status_changed",
+        "status_changed",
+        "status_changed",
+        "status_changed",
+        "reopened",
+    ]
 
 
 def test_invalid_transition_names_allowed_ones(running: RunningApp) -> None:
@@ -70,8 +77,9 @@ def test_invalid_transition_names_allowed_ones(running: RunningApp) -> None:
 
 def test_severity_change_keeps_reason_and_declared_label(running: RunningApp) -> None:
     ref = declare(running, severity="sev2")["id"]
-    body = running.call("POST", f"/api/v1/incidents/{ref}/severity",
-                        json={"severity": "SEV-1", "reason": "all users now affected"}).json()
+    body = running.call(
+        "POST", f"/api/v1/incidents/{ref}/severity", json={"severity": "SEV-1", "reason": "all users now affected"}
+    ).json()
     assert body["severity_label"] == "SEV-1"
     assert body["declared_severity_label"] == "SEV-2"
     event = running.call("GET", f"/api/v1/incidents/{ref}/timeline").json()[-1]
@@ -135,7 +143,9 @@ def test_security_breach_is_private_from_the_start(database_url: str) -> None:
 
     app = start_app(database_url, preset="greenlang")
     try:
-        body = app.call("POST", "/api/v1/incidents", json={"title": "Exfiltration", "impact": {"security_breach": True}})
+        body = app.call(
+            "POST", "/api/v1/incidents", json={"title": "Exfiltration", "impact": {"security_breach": True}}
+        )
         assert body.status_code == 201, body.text
         assert body.json()["private"] is True
         assert body.json()["severity_label"] == "P0"
@@ -166,8 +176,12 @@ def test_playbook_and_triage_endpoints(running: RunningApp) -> None:
     body = running.call("GET", "/api/v1/playbook", who="viewer").json()
     assert body["playbook"]["name"] == "Minimal team"
     answer = running.call("POST", "/api/v1/triage", who="viewer", json={"impact": {"all_users_affected": True}}).json()
-    assert answer == {"severity": "sev1", "severity_label": "SEV-1", "reason": "all users affected -> SEV-1",
-                      "needs_confirmation": False}
+    assert answer == {
+        "severity": "sev1",
+        "severity_label": "SEV-1",
+        "reason": "all users affected -> SEV-1",
+        "needs_confirmation": False,
+    }
 
 
 def test_health(running: RunningApp) -> None:

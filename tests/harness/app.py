@@ -50,15 +50,20 @@ class RunningApp:
             }
 
 
-def start_app(database_url: str, playbook: Playbook | None = None, clock: ManualClock | None = None,
-              preset: str | None = None) -> RunningApp:
+def start_app(
+    database_url: str, playbook: Playbook | None = None, clock: ManualClock | None = None, preset: str | None = None
+) -> RunningApp:
     clock = clock or ManualClock()
     if playbook is None:
         playbook = load_preset(preset) if preset else fixture_playbook()
     settings = Settings(database_url=database_url)
     warroom = build(settings, clock, migrate=False, playbook=playbook)
     app = RunningApp(warroom, TestClient(create_app(warroom), raise_server_exceptions=True), clock)
-    for who, role in (("admin", AccessRole.ADMIN), ("responder", AccessRole.RESPONDER),
-                      ("viewer", AccessRole.VIEWER), ("outsider", AccessRole.RESPONDER)):
+    for who, role in (
+        ("admin", AccessRole.ADMIN),
+        ("responder", AccessRole.RESPONDER),
+        ("viewer", AccessRole.VIEWER),
+        ("outsider", AccessRole.RESPONDER),
+    ):
         app.tokens[who] = create_token(warroom.db, clock, who, role, SYSTEM).token
     return app

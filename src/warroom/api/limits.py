@@ -57,9 +57,23 @@ class BodyLimit:
     @staticmethod
     async def _refuse(send: Send, status: int, detail: str) -> None:
         title = "Payload too large" if status == 413 else "Bad request"
-        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail,
-                           "errors": [{"field": "body", "reason": detail}]}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": title,
+                "status": status,
+                "detail": detail,
+                "errors": [{"field": "body", "reason": detail}],
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

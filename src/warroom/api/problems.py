@@ -10,13 +10,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom.errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Unauthenticated, WarroomError
-from warroom.store.database import StoreUnavailable
 
 PROBLEM_TYPE = "application/problem+json"
 
 
-def problem(status: int, title: str, detail: str, problems: list[FieldProblem] | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    problems: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if problems:
         body["errors"] = [{"field": item.field, "reason": item.reason} for item in problems]
@@ -45,8 +50,12 @@ async def on_validation_error(_request: Request, error: Exception) -> JSONRespon
     items = list(error.errors())
     if any(item.get("type") == "json_invalid" for item in items):
         reason = next(item.get("ctx", {}).get("error", "") for item in items if item.get("type") == "json_invalid")
-        return problem(400, "Malformed JSON", f"the request body is not valid JSON ({reason})",
-                       [FieldProblem("body", f"malformed JSON: {reason}")])
+        return problem(
+            400,
+            "Malformed JSON",
+            f"the request body is not valid JSON ({reason})",
+            [FieldProblem("body", f"malformed JSON: {reason}")],
+        )
     problems = []
     for item in items:
         reason = str(item.get("msg", "invalid")).removeprefix("Value error, ")
@@ -63,5 +72,6 @@ async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 async def on_store_unavailable(_request: Request, _error: Exception) -> JSONResponse:
-    return problem(503, "Store unavailable", "the database cannot be reached; retry later",
-                   headers={"Retry-After": "5"})
+    return problem(
+        503, "Store unavailable", "the database cannot be reached; retry later", headers={"Retry-After": "5"}
+    )

@@ -69,9 +69,9 @@ def authenticate(db: Database, token: str) -> Actor:
 def count_admin_tokens(connection: Connection) -> int:
     return int(
         connection.execute(
-            select(func.count()).select_from(api_tokens).where(
-                api_tokens.c.role == AccessRole.ADMIN.value, api_tokens.c.revoked_at.is_(None)
-            )
+            select(func.count())
+            .select_from(api_tokens)
+            .where(api_tokens.c.role == AccessRole.ADMIN.value, api_tokens.c.revoked_at.is_(None))
         ).scalar_one()
     )
 

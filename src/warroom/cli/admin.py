@@ -40,8 +40,10 @@ def validate(file: Annotated[Path, typer.Argument(help="The playbook YAML file."
         playbook = load_playbook(file)
     except PlaybookError as error:
         raise _fail_playbook(error) from None
-    out.print(f"[green]ok[/] {file}: {playbook.name!r}, {len(playbook.severities)} severities, "
-              f"{len(playbook.triage.rules)} triage rules, {len(playbook.escalation_policies)} escalation policies")
+    out.print(
+        f"[green]ok[/] {file}: {playbook.name!r}, {len(playbook.severities)} severities, "
+        f"{len(playbook.triage.rules)} triage rules, {len(playbook.escalation_policies)} escalation policies"
+    )
 
 
 def _span(value: object) -> str:
@@ -49,13 +51,21 @@ def _span(value: object) -> str:
 
 
 def _severity_table(playbook: Playbook) -> Table:
-    table = Table("Severity", "Name", "Respond", "Updates", "Resolve", "Methods", "Escalation", "Postmortem",
-                  title=playbook.name)
+    table = Table(
+        "Severity", "Name", "Respond", "Updates", "Resolve", "Methods", "Escalation", "Postmortem", title=playbook.name
+    )
     for s in playbook.severities:
         postmortem = s.postmortem.requirement.value + (f" ({s.postmortem.due})" if s.postmortem.due else "")
-        table.add_row(s.label, s.name, _span(s.response_target), _span(s.update_cadence),
-                      _span(s.resolution_target), ", ".join(m.value for m in s.notify_methods),
-                      s.escalation_policy or "-", postmortem)
+        table.add_row(
+            s.label,
+            s.name,
+            _span(s.response_target),
+            _span(s.update_cadence),
+            _span(s.resolution_target),
+            ", ".join(m.value for m in s.notify_methods),
+            s.escalation_policy or "-",
+            postmortem,
+        )
     return table
 
 
@@ -84,8 +94,7 @@ def show(
     rules = Table("#", "Severity", "When", title="Triage (first match wins)")
     for index, rule in enumerate(playbook.triage.rules, start=1):
         conditions = [c.model_dump(exclude_none=True, by_alias=True) for c in rule.conditions()]
-        rules.add_row(str(index), playbook.severity(rule.severity).label,
-                      rule.reason or json.dumps(conditions))
+        rules.add_row(str(index), playbook.severity(rule.severity).label, rule.reason or json.dumps(conditions))
     out.print(rules)
     out.print(f"No rule matched: {playbook.severity(playbook.triage.default_severity).label}")
 

@@ -46,8 +46,10 @@ def _parse_facts(facts: list[str]) -> dict[str, bool | float]:
 
 def _show(incident: dict[str, Any]) -> None:
     out.print(f"[bold]{incident['id']}[/] {incident['title']}")
-    out.print(f"  severity  {incident['severity_label']}   status {incident['status']}"
-              + ("   [yellow]private[/]" if incident["private"] else ""))
+    out.print(
+        f"  severity  {incident['severity_label']}   status {incident['status']}"
+        + ("   [yellow]private[/]" if incident["private"] else "")
+    )
     if incident.get("triage_reason"):
         out.print(f"  triage    {incident['triage_reason']}")
     for name in ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "closed_at"):
@@ -70,8 +72,13 @@ def declare(
     as_json: JsonFlag = False,
 ) -> None:
     """Declare an incident."""
-    body: dict[str, Any] = {"title": title, "summary": summary, "impact": _parse_facts(fact or []),
-                            "services": service or [], "private": private}
+    body: dict[str, Any] = {
+        "title": title,
+        "summary": summary,
+        "impact": _parse_facts(fact or []),
+        "services": service or [],
+        "private": private,
+    }
     if severity:
         body["severity"] = severity
     incident = _client().json("POST", "/api/v1/incidents", json=body)
@@ -112,20 +119,28 @@ def show(ref: str, as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def status(ref: str, new_status: Annotated[str, typer.Argument(metavar="STATUS")],
-           note: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:
+def status(
+    ref: str,
+    new_status: Annotated[str, typer.Argument(metavar="STATUS")],
+    note: Annotated[str | None, typer.Argument()] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """Move an incident to another status (investigating, identified, monitoring, resolved, closed)."""
     incident = _client().json("POST", f"/api/v1/incidents/{ref}/status", json={"status": new_status, "note": note})
     _print_json(incident) if as_json else _show(incident)
 
 
 @app.command()
-def severity(ref: str, new_severity: Annotated[str, typer.Argument(metavar="SEVERITY")],
-             reason: Annotated[str, typer.Option("--reason", "-r", help="Why (kept on the timeline).")],
-             as_json: JsonFlag = False) -> None:
+def severity(
+    ref: str,
+    new_severity: Annotated[str, typer.Argument(metavar="SEVERITY")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why (kept on the timeline).")],
+    as_json: JsonFlag = False,
+) -> None:
     """Change the severity, with the reason."""
-    incident = _client().json("POST", f"/api/v1/incidents/{ref}/severity",
-                              json={"severity": new_severity, "reason": reason})
+    incident = _client().json(
+        "POST", f"/api/v1/incidents/{ref}/severity", json={"severity": new_severity, "reason": reason}
+    )
     _print_json(incident) if as_json else _show(incident)
 
 
@@ -137,10 +152,13 @@ def ack(ref: str, as_json: JsonFlag = False) -> None:
 
 
 @app.command()
-def role(ref: str, role_key: Annotated[str, typer.Argument(metavar="ROLE")],
-         person: Annotated[str | None, typer.Argument(help="Omit with --remove.")] = None,
-         remove: Annotated[bool, typer.Option("--remove", help="Unassign the role.")] = False,
-         as_json: JsonFlag = False) -> None:
+def role(
+    ref: str,
+    role_key: Annotated[str, typer.Argument(metavar="ROLE")],
+    person: Annotated[str | None, typer.Argument(help="Omit with --remove.")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="Unassign the role.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
     """Assign (or --remove) an incident role, e.g. `role INC-4 incident_commander alice`."""
     client = _client()
     if remove:
@@ -181,8 +199,11 @@ def reopen(ref: str, reason: Annotated[str | None, typer.Argument()] = None, as_
 
 
 @app.command()
-def timeline(ref: str, format: Annotated[str, typer.Option("--format", help="table, md, csv or json")] = "table",
-             as_json: JsonFlag = False) -> None:
+def timeline(
+    ref: str,
+    format: Annotated[str, typer.Option("--format", help="table, md, csv or json")] = "table",
+    as_json: JsonFlag = False,
+) -> None:
     """Print the timeline (or export it as Markdown / CSV)."""
     client = _client()
     if format in ("md", "csv"):
@@ -194,5 +215,7 @@ def timeline(ref: str, format: Annotated[str, typer.Option("--format", help="tab
         return
     table = Table("Time (UTC)", "Event", "By", "")
     for event in events:
-        table.add_row(event["at"][:19].replace("T", " "), event["text"], event["actor"], "📌" if event["pinned"] else "")
+        table.add_row(
+            event["at"][:19].replace("T", " "), event["text"], event["actor"], "📌" if event["pinned"] else ""
+        )
     out.print(table)

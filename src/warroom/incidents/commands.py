@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
 
@@ -18,7 +18,8 @@ def _aware(value: datetime | None) -> datetime | None:
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 Tag = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/\-]*$")]
-ImpactFacts = dict[Annotated[str, Field(max_length=64)], bool | float]
+# Values are checked against the playbook's fact catalog by the service, with messages naming the fact.
+ImpactFacts = dict[Annotated[str, Field(max_length=64)], Any]
 
 
 class Command(BaseModel):

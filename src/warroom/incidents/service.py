@@ -86,7 +86,7 @@ class IncidentService:
         with self.db.read() as connection:
             return self._view(connection, self._visible_row(connection, actor, parse_ref(ref)))
 
-    def list(self, actor: Actor, filters: ListFilter) -> IncidentPage:
+    def search(self, actor: Actor, filters: ListFilter) -> IncidentPage:
         query = select(incidents).order_by(incidents.c.id.desc()).limit(filters.limit + 1)
         if filters.statuses:
             query = query.where(incidents.c.status.in_([status.value for status in filters.statuses]))
@@ -177,26 +177,55 @@ class IncidentService:
             number = tx.execute(
                 insert(incidents)
                 .values(
-                    title=command.title, summary=command.summary, severity=severity.key,
-                    declared_severity_label=severity.label, status=Status.INVESTIGATING.value,
-                    private=private, impact=impact, services=command.services, tags=command.tags,
+                    title=command.title,
+                    summary=command.summary,
+                    severity=severity.key,
+                    declared_severity_label=severity.label,
+                    status=Status.INVESTIGATING.value,
+                    private=private,
+                    impact=impact,
+                    services=command.services,
+                    tags=command.tags,
                     links=[link.model_dump(mode="json") for link in command.links],
-                    detection_source=command.detection_source.value, duplicate_of=None,
-                    playbook_version_id=version_id, triage_reason=triage_reason,
-                    severity_needs_confirmation=needs_confirmation, created_by=actor.name,
-                    started_at=started, detected_at=detected, triggered_at=now, updated_at=now, revision=1,
+                    detection_source=command.detection_source.value,
+                    duplicate_of=None,
+                    playbook_version_id=version_id,
+                    triage_reason=triage_reason,
+                    severity_needs_confirmation=needs_confirmation,
+                    created_by=actor.name,
+                    started_at=started,
+                    detected_at=detected,
+                    triggered_at=now,
+                    updated_at=now,
+                    revision=1,
                 )
                 .returning(incidents.c.id)
             ).scalar_one()
             self._add_participant(tx, number, actor.name, now)
             for role, person in command.roles.items():
-                tx.execute(insert(incident_roles).values(
-                    incident_id=number, role=role, person=person, assigned_at=now, assigned_by=actor.name))
+                tx.execute(
+                    insert(incident_roles).values(
+                        incident_id=number, role=role, person=person, assigned_at=now, assigned_by=actor.name
+                    )
+                )
                 self._add_participant(tx, number, person, now)
-            after = {"title": command.title, "severity": severity.label, "status": Status.INVESTIGATING.value,
-                     "private": private, "roles": dict(command.roles)}
-            append_event(tx, number, now, actor.name, "declared",
-                         f"Declared {severity.label}: {command.title} ({triage_reason})", None, after)
+            after = {
+                "title": command.title,
+                "severity": severity.label,
+                "status": Status.INVESTIGATING.value,
+                "private": private,
+                "roles": dict(command.roles),
+            }
+            append_event(
+                tx,
+                number,
+                now,
+                actor.name,
+                "declared",
+                f"Declared {severity.label}: {command.title} ({triage_reason})",
+                None,
+                after,
+            )
             record_audit(tx, now, actor, "incident.declare", f"incident:{number}", after)
             return self._view(tx, self._row(tx, number))
 
@@ -255,16 +284,34 @@ class IncidentService:
                 stamps = lifecycle.move(current, command.status, self._stamps(row), now)
             except lifecycle.InvalidTransition as error:
                 raise Conflict(str(error), allowed=[s.value for s in error.allowed]) from None
-            values = {"status": command.status.value, "mitigated_at": stamps.mitigated_at,
-                      "resolved_at": stamps.resolved_at, "closed_at": stamps.closed_at}
+            values = {
+                "status": command.status.value,
+                "mitigated_at": stamps.mitigated_at,
+                "resolved_at": stamps.resolved_at,
+                "closed_at": stamps.closed_at,
+            }
             self._write(tx, row, values, now)
             text = f"Status {current.value} -> {command.status.value}"
             if command.note:
                 text += f": {command.note}"
-            append_event(tx, row.id, now, actor.name, "status_changed", text,
-                         {"status": current.value}, {"status": command.status.value, "note": command.note})
-            record_audit(tx, now, actor, "incident.status", f"incident:{row.id}",
-                         {"from": current.value, "to": command.status.value})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "status_changed",
+                text,
+                {"status": current.value},
+                {"status": command.status.value, "note": command.note},
+            )
+            record_audit(
+                tx,
+                now,
+                actor,
+                "incident.status",
+                f"incident:{row.id}",
+                {"from": current.value, "to": command.status.value},
+            )
             return self._view(tx, self._row(tx, row.id))
 
     def reopen(self, actor: Actor, ref: str, reason: str | None) -> IncidentView:
@@ -272,14 +319,31 @@ class IncidentService:
             current = Status(row.status)
             try:
                 stamps = lifecycle.reopen(current, self._stamps(row))
-            except lifecycle.InvalidTransition as error:
-                raise Conflict(f"only resolved or closed incidents can be reopened (it is {current.value})",
-                               allowed=[s.value for s in lifecycle.allowed_moves(current)]) from None
-            self._write(tx, row, {"status": Status.INVESTIGATING.value, "resolved_at": stamps.resolved_at,
-                                  "closed_at": stamps.closed_at}, now)
-            append_event(tx, row.id, now, actor.name, "reopened",
-                         "Reopened" + (f": {reason}" if reason else ""),
-                         {"status": current.value}, {"status": Status.INVESTIGATING.value})
+            except lifecycle.InvalidTransition:
+                raise Conflict(
+                    f"only resolved or closed incidents can be reopened (it is {current.value})",
+                    allowed=[s.value for s in lifecycle.allowed_moves(current)],
+                ) from None
+            self._write(
+                tx,
+                row,
+                {
+                    "status": Status.INVESTIGATING.value,
+                    "resolved_at": stamps.resolved_at,
+                    "closed_at": stamps.closed_at,
+                },
+                now,
+            )
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "reopened",
+                "Reopened" + (f": {reason}" if reason else ""),
+                {"status": current.value},
+                {"status": Status.INVESTIGATING.value},
+            )
             record_audit(tx, now, actor, "incident.reopen", f"incident:{row.id}", {"from": current.value})
             return self._view(tx, self._row(tx, row.id))
 
@@ -289,14 +353,28 @@ class IncidentService:
             if target.key == row.severity:
                 raise Conflict(f"the incident is already {target.label}")
             old = playbook.severity(row.severity)
-            direction = "upgraded" if playbook.severity_rank(target.key) < playbook.severity_rank(old.key) else "downgraded"
+            direction = (
+                "upgraded" if playbook.severity_rank(target.key) < playbook.severity_rank(old.key) else "downgraded"
+            )
             self._write(tx, row, {"severity": target.key, "severity_needs_confirmation": False}, now)
-            append_event(tx, row.id, now, actor.name, "severity_changed",
-                         f"Severity {direction} {old.label} -> {target.label}: {command.reason}",
-                         {"severity": old.key, "label": old.label},
-                         {"severity": target.key, "label": target.label, "reason": command.reason})
-            record_audit(tx, now, actor, "incident.severity", f"incident:{row.id}",
-                         {"from": old.key, "to": target.key, "reason": command.reason})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "severity_changed",
+                f"Severity {direction} {old.label} -> {target.label}: {command.reason}",
+                {"severity": old.key, "label": old.label},
+                {"severity": target.key, "label": target.label, "reason": command.reason},
+            )
+            record_audit(
+                tx,
+                now,
+                actor,
+                "incident.severity",
+                f"incident:{row.id}",
+                {"from": old.key, "to": target.key, "reason": command.reason},
+            )
             return self._view(tx, self._row(tx, row.id))
 
     def acknowledge(self, actor: Actor, ref: str) -> IncidentView:
@@ -307,8 +385,16 @@ class IncidentService:
                 raise Conflict(f"already acknowledged by {row.acknowledged_by} at {row.acknowledged_at.isoformat()}")
             self._write(tx, row, {"acknowledged_at": now, "acknowledged_by": actor.name}, now)
             self._add_participant(tx, row.id, actor.name, now)
-            append_event(tx, row.id, now, actor.name, "acknowledged", f"Acknowledged by {actor.name}",
-                         {"acknowledged_at": None}, {"acknowledged_at": now.isoformat(), "by": actor.name})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "acknowledged",
+                f"Acknowledged by {actor.name}",
+                {"acknowledged_at": None},
+                {"acknowledged_at": now.isoformat(), "by": actor.name},
+            )
             record_audit(tx, now, actor, "incident.acknowledge", f"incident:{row.id}", {})
             return self._view(tx, self._row(tx, row.id))
 
@@ -319,45 +405,82 @@ class IncidentService:
             if Status(row.status) not in lifecycle.OPEN_STATUSES:
                 raise Conflict(f"a {row.status} incident cannot be mitigated")
             self._write(tx, row, {"mitigated_at": now}, now)
-            append_event(tx, row.id, now, actor.name, "mitigated", "Mitigated" + (f": {note}" if note else ""),
-                         {"mitigated_at": None}, {"mitigated_at": now.isoformat()})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "mitigated",
+                "Mitigated" + (f": {note}" if note else ""),
+                {"mitigated_at": None},
+                {"mitigated_at": now.isoformat()},
+            )
             record_audit(tx, now, actor, "incident.mitigate", f"incident:{row.id}", {"note": note})
             return self._view(tx, self._row(tx, row.id))
 
     def assign_role(self, actor: Actor, ref: str, role: str, command: AssignRole) -> IncidentView:
         with self._change(actor, ref) as (tx, row, playbook, now):
             role_name = self._role_name(playbook, role)
-            current = tx.execute(select(incident_roles.c.person).where(
-                incident_roles.c.incident_id == row.id, incident_roles.c.role == role)).scalar()
+            current = tx.execute(
+                select(incident_roles.c.person).where(
+                    incident_roles.c.incident_id == row.id, incident_roles.c.role == role
+                )
+            ).scalar()
             if current == command.person:
                 raise Conflict(f"{command.person} already holds {role_name}")
             if current is None:
-                tx.execute(insert(incident_roles).values(
-                    incident_id=row.id, role=role, person=command.person, assigned_at=now, assigned_by=actor.name))
+                tx.execute(
+                    insert(incident_roles).values(
+                        incident_id=row.id, role=role, person=command.person, assigned_at=now, assigned_by=actor.name
+                    )
+                )
             else:
-                tx.execute(update(incident_roles).where(
-                    incident_roles.c.incident_id == row.id, incident_roles.c.role == role
-                ).values(person=command.person, assigned_at=now, assigned_by=actor.name))
+                tx.execute(
+                    update(incident_roles)
+                    .where(incident_roles.c.incident_id == row.id, incident_roles.c.role == role)
+                    .values(person=command.person, assigned_at=now, assigned_by=actor.name)
+                )
             self._add_participant(tx, row.id, command.person, now)
             self._write(tx, row, {}, now)
-            append_event(tx, row.id, now, actor.name, "role_assigned", f"{role_name}: {command.person}",
-                         {"role": role, "person": current}, {"role": role, "person": command.person})
-            record_audit(tx, now, actor, "incident.role.assign", f"incident:{row.id}",
-                         {"role": role, "person": command.person})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "role_assigned",
+                f"{role_name}: {command.person}",
+                {"role": role, "person": current},
+                {"role": role, "person": command.person},
+            )
+            record_audit(
+                tx, now, actor, "incident.role.assign", f"incident:{row.id}", {"role": role, "person": command.person}
+            )
             return self._view(tx, self._row(tx, row.id))
 
     def unassign_role(self, actor: Actor, ref: str, role: str) -> IncidentView:
         with self._change(actor, ref) as (tx, row, playbook, now):
             role_name = self._role_name(playbook, role)
-            current = tx.execute(select(incident_roles.c.person).where(
-                incident_roles.c.incident_id == row.id, incident_roles.c.role == role)).scalar()
+            current = tx.execute(
+                select(incident_roles.c.person).where(
+                    incident_roles.c.incident_id == row.id, incident_roles.c.role == role
+                )
+            ).scalar()
             if current is None:
                 raise Conflict(f"nobody holds {role_name}")
-            tx.execute(delete(incident_roles).where(
-                incident_roles.c.incident_id == row.id, incident_roles.c.role == role))
+            tx.execute(
+                delete(incident_roles).where(incident_roles.c.incident_id == row.id, incident_roles.c.role == role)
+            )
             self._write(tx, row, {}, now)
-            append_event(tx, row.id, now, actor.name, "role_unassigned", f"{role_name}: {current} stepped down",
-                         {"role": role, "person": current}, {"role": role, "person": None})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "role_unassigned",
+                f"{role_name}: {current} stepped down",
+                {"role": role, "person": current},
+                {"role": role, "person": None},
+            )
             record_audit(tx, now, actor, "incident.role.unassign", f"incident:{row.id}", {"role": role})
             return self._view(tx, self._row(tx, row.id))
 
@@ -373,17 +496,27 @@ class IncidentService:
             if not self._add_participant(tx, row.id, command.name, now):
                 raise Conflict(f"{command.name} is already a participant")
             self._write(tx, row, {}, now)
-            append_event(tx, row.id, now, actor.name, "participant_added", f"{command.name} joined",
-                         None, {"participant": command.name})
+            append_event(
+                tx,
+                row.id,
+                now,
+                actor.name,
+                "participant_added",
+                f"{command.name} joined",
+                None,
+                {"participant": command.name},
+            )
             record_audit(tx, now, actor, "incident.participant", f"incident:{row.id}", {"name": command.name})
             return self._view(tx, self._row(tx, row.id))
 
     def pin(self, actor: Actor, ref: str, event_id: int, pinned: bool) -> TimelineEvent:
         """Pinning marks an existing event; it is audited but is not itself a timeline event."""
         with self._change(actor, ref) as (tx, row, _playbook, now):
-            result = tx.execute(update(timeline_events).where(
-                timeline_events.c.id == event_id, timeline_events.c.incident_id == row.id
-            ).values(pinned=pinned))
+            result = tx.execute(
+                update(timeline_events)
+                .where(timeline_events.c.id == event_id, timeline_events.c.incident_id == row.id)
+                .values(pinned=pinned)
+            )
             if result.rowcount != 1:
                 raise NotFound(f"no timeline event {event_id} on {incident_ref(row.id)}")
             record_audit(tx, now, actor, "incident.pin", f"incident:{row.id}", {"event": event_id, "pinned": pinned})
@@ -401,17 +534,20 @@ class IncidentService:
     def _write(self, tx: Connection, row: Row[Any], values: dict[str, Any], now: datetime) -> None:
         # Never move updated_at backwards, whatever the clock says.
         stamp = max(now, row.updated_at)
-        result = tx.execute(update(incidents).where(
-            incidents.c.id == row.id, incidents.c.revision == row.revision
-        ).values(**values, updated_at=stamp, revision=row.revision + 1))
+        result = tx.execute(
+            update(incidents)
+            .where(incidents.c.id == row.id, incidents.c.revision == row.revision)
+            .values(**values, updated_at=stamp, revision=row.revision + 1)
+        )
         if result.rowcount != 1:
             raise Conflict(f"{incident_ref(row.id)} changed meanwhile; retry")
 
     def _visibility(self, actor: Actor) -> Any:
         if actor.is_admin:
             return true()
-        participant = exists().where(and_(
-            incident_participants.c.incident_id == incidents.c.id, incident_participants.c.name == actor.name))
+        participant = exists().where(
+            and_(incident_participants.c.incident_id == incidents.c.id, incident_participants.c.name == actor.name)
+        )
         return or_(incidents.c.private.is_(False), participant)
 
     def _row(self, connection: Connection, number: int) -> Row[Any]:
@@ -428,15 +564,19 @@ class IncidentService:
         return row
 
     def _add_participant(self, tx: Connection, number: int, name: str, now: datetime) -> bool:
-        present = tx.execute(select(incident_participants.c.id).where(
-            incident_participants.c.incident_id == number, incident_participants.c.name == name)).first()
+        present = tx.execute(
+            select(incident_participants.c.id).where(
+                incident_participants.c.incident_id == number, incident_participants.c.name == name
+            )
+        ).first()
         if present:
             return False
         tx.execute(insert(incident_participants).values(incident_id=number, name=name, added_at=now))
         return True
 
-    def _duplicate_target(self, tx: Connection, actor: Actor, number: int, ref: str | None,
-                          problems: Problems) -> int | None:
+    def _duplicate_target(
+        self, tx: Connection, actor: Actor, number: int, ref: str | None, problems: Problems
+    ) -> int | None:
         if not ref:
             return None
         try:
@@ -457,7 +597,9 @@ class IncidentService:
         try:
             return playbook.role(role).name
         except KeyError:
-            raise InvalidInput.of("role", f"unknown role {role!r}; this playbook has {self._role_keys(playbook)}") from None
+            raise InvalidInput.of(
+                "role", f"unknown role {role!r}; this playbook has {self._role_keys(playbook)}"
+            ) from None
 
     @staticmethod
     def _check_services(playbook: Playbook, services: list[str], problems: Problems) -> None:
@@ -467,52 +609,91 @@ class IncidentService:
         if known:
             for index, service in enumerate(services):
                 if service not in known:
-                    problems.add(f"services[{index}]", f"unknown service {service!r}; known: {', '.join(sorted(known))}")
+                    problems.add(
+                        f"services[{index}]", f"unknown service {service!r}; known: {', '.join(sorted(known))}"
+                    )
 
     @staticmethod
     def _stamps(row: Row[Any]) -> Stamps:
-        return Stamps(started_at=row.started_at, detected_at=row.detected_at, triggered_at=row.triggered_at,
-                      acknowledged_at=row.acknowledged_at, mitigated_at=row.mitigated_at,
-                      resolved_at=row.resolved_at, closed_at=row.closed_at)
+        return Stamps(
+            started_at=row.started_at,
+            detected_at=row.detected_at,
+            triggered_at=row.triggered_at,
+            acknowledged_at=row.acknowledged_at,
+            mitigated_at=row.mitigated_at,
+            resolved_at=row.resolved_at,
+            closed_at=row.closed_at,
+        )
 
     def _summary(self, row: Row[Any]) -> IncidentSummary:
         playbook = self.playbooks.get(row.playbook_version_id)
         return IncidentSummary(
-            id=incident_ref(row.id), number=row.id, title=row.title, severity=row.severity,
-            severity_label=playbook.severity(row.severity).label, status=Status(row.status), private=row.private,
-            services=row.services, triggered_at=row.triggered_at, resolved_at=row.resolved_at,
+            id=incident_ref(row.id),
+            number=row.id,
+            title=row.title,
+            severity=row.severity,
+            severity_label=playbook.severity(row.severity).label,
+            status=Status(row.status),
+            private=row.private,
+            services=row.services,
+            triggered_at=row.triggered_at,
+            resolved_at=row.resolved_at,
         )
 
     def _view(self, connection: Connection, row: Row[Any]) -> IncidentView:
         playbook = self.playbooks.get(row.playbook_version_id)
         roles = [
-            RoleHolder(role=r.role, role_name=self._safe_role_name(playbook, r.role), person=r.person,
-                       assigned_at=r.assigned_at)
-            for r in connection.execute(select(incident_roles).where(
-                incident_roles.c.incident_id == row.id).order_by(incident_roles.c.id))
+            RoleHolder(
+                role=r.role,
+                role_name=self._safe_role_name(playbook, r.role),
+                person=r.person,
+                assigned_at=r.assigned_at,
+            )
+            for r in connection.execute(
+                select(incident_roles).where(incident_roles.c.incident_id == row.id).order_by(incident_roles.c.id)
+            )
         ]
-        participants = list(connection.execute(select(incident_participants.c.name).where(
-            incident_participants.c.incident_id == row.id).order_by(incident_participants.c.id)).scalars())
+        participants = list(
+            connection.execute(
+                select(incident_participants.c.name)
+                .where(incident_participants.c.incident_id == row.id)
+                .order_by(incident_participants.c.id)
+            ).scalars()
+        )
         spans = lifecycle.durations(self._stamps(row))
         status = Status(row.status)
         return IncidentView(
             **self._summary(row).model_dump(),
-            summary=row.summary, declared_severity_label=row.declared_severity_label, impact=row.impact,
-            tags=row.tags, links=row.links, detection_source=DetectionSource(row.detection_source),
+            summary=row.summary,
+            declared_severity_label=row.declared_severity_label,
+            impact=row.impact,
+            tags=row.tags,
+            links=row.links,
+            detection_source=DetectionSource(row.detection_source),
             duplicate_of=incident_ref(row.duplicate_of) if row.duplicate_of else None,
-            triage_reason=row.triage_reason, severity_needs_confirmation=row.severity_needs_confirmation,
-            created_by=row.created_by, started_at=row.started_at, detected_at=row.detected_at,
-            acknowledged_at=row.acknowledged_at, acknowledged_by=row.acknowledged_by,
-            mitigated_at=row.mitigated_at, closed_at=row.closed_at, updated_at=row.updated_at,
+            triage_reason=row.triage_reason,
+            severity_needs_confirmation=row.severity_needs_confirmation,
+            created_by=row.created_by,
+            started_at=row.started_at,
+            detected_at=row.detected_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            mitigated_at=row.mitigated_at,
+            closed_at=row.closed_at,
+            updated_at=row.updated_at,
             revision=row.revision,
             durations=DurationsView(
-                duration_seconds=_seconds(spans.duration), time_to_detect_seconds=int(spans.time_to_detect.total_seconds()),
+                duration_seconds=_seconds(spans.duration),
+                time_to_detect_seconds=int(spans.time_to_detect.total_seconds()),
                 time_to_acknowledge_seconds=_seconds(spans.time_to_acknowledge),
                 time_to_mitigate_seconds=_seconds(spans.time_to_mitigate),
                 time_to_resolve_seconds=_seconds(spans.time_to_resolve),
             ),
-            roles=roles, participants=participants, allowed_statuses=list(lifecycle.allowed_moves(status)),
-            can_reopen=lifecycle.reopen_allowed(status), playbook_version=row.playbook_version_id,
+            roles=roles,
+            participants=participants,
+            allowed_statuses=list(lifecycle.allowed_moves(status)),
+            can_reopen=lifecycle.reopen_allowed(status),
+            playbook_version=row.playbook_version_id,
         )
 
     @staticmethod

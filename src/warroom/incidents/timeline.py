@@ -28,8 +28,14 @@ def append_event(
     result = tx.execute(
         insert(timeline_events)
         .values(
-            incident_id=incident_id, at=at, actor=actor, kind=kind, text=text,
-            before=before, after=after, pinned=pinned,
+            incident_id=incident_id,
+            at=at,
+            actor=actor,
+            kind=kind,
+            text=text,
+            before=before,
+            after=after,
+            pinned=pinned,
         )
         .returning(timeline_events.c.id)
     )
@@ -44,8 +50,15 @@ def read_events(connection: Connection, incident_id: int) -> list[TimelineEvent]
     )
     return [
         TimelineEvent(
-            id=row.id, incident=incident_ref(row.incident_id), at=row.at, actor=row.actor, kind=row.kind,
-            text=row.text, before=row.before, after=row.after, pinned=row.pinned,
+            id=row.id,
+            incident=incident_ref(row.incident_id),
+            at=row.at,
+            actor=row.actor,
+            kind=row.kind,
+            text=row.text,
+            before=row.before,
+            after=row.after,
+            pinned=row.pinned,
         )
         for row in rows
     ]
@@ -69,13 +82,19 @@ def to_csv(events: list[TimelineEvent]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "incident", "at", "actor", "kind", "text", "before", "after", "pinned"])
     for event in events:
-        writer.writerow([
-            event.id, event.incident, event.at.isoformat(), _csv_safe(event.actor), event.kind,
-            _csv_safe(event.text),
-            json.dumps(event.before, sort_keys=True) if event.before is not None else "",
-            json.dumps(event.after, sort_keys=True) if event.after is not None else "",
-            "true" if event.pinned else "false",
-        ])
+        writer.writerow(
+            [
+                event.id,
+                event.incident,
+                event.at.isoformat(),
+                _csv_safe(event.actor),
+                event.kind,
+                _csv_safe(event.text),
+                json.dumps(event.before, sort_keys=True) if event.before is not None else "",
+                json.dumps(event.after, sort_keys=True) if event.after is not None else "",
+                "true" if event.pinned else "false",
+            ]
+        )
     return buffer.getvalue()
 
 

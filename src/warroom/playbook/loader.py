@@ -47,7 +47,8 @@ class _StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
             if key in seen:
                 raise ConstructorError(
-                    None, None,
+                    None,
+                    None,
                     f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
                     key_node.start_mark,
                 )
@@ -86,7 +87,7 @@ def parse_playbook(text: str, file: str = "<playbook>") -> Playbook:
     """Validate playbook text; raise PlaybookError listing every problem with file:line:key."""
     try:
         root = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

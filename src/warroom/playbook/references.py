@@ -14,7 +14,7 @@ Problem = tuple[Loc, str]
 
 def reference_problems(playbook: Playbook) -> list[Problem]:
     problems: list[Problem] = []
-    collections = {
+    collections: dict[str, Sequence[Any]] = {
         "severities": playbook.severities,
         "roles": playbook.roles,
         "phases": playbook.phases,
@@ -120,7 +120,9 @@ def _triage_problems(triage: Triage, severities: set[str]) -> list[Problem]:
     for i, rule in enumerate(triage.rules):
         if rule.severity not in severities:
             known = ", ".join(sorted(severities))
-            problems.append((("triage", "rules", i, "severity"), f"unknown severity {rule.severity!r} (known: {known})"))
+            problems.append(
+                (("triage", "rules", i, "severity"), f"unknown severity {rule.severity!r} (known: {known})")
+            )
         for group in ("all", "any"):
             for j, condition in enumerate(getattr(rule, group)):
                 loc: Loc = ("triage", "rules", i, group, j, "fact")

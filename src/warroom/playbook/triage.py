@@ -67,14 +67,13 @@ def _holds(condition: Condition, value: FactValue | None) -> bool:
     if condition.is_ is not None:
         return value is condition.is_
     number = float(value)
-    checks = (
-        (condition.gt, lambda bound: number > bound),
-        (condition.gte, lambda bound: number >= bound),
-        (condition.lt, lambda bound: number < bound),
-        (condition.lte, lambda bound: number <= bound),
-        (condition.eq, lambda bound: number == bound),
+    return (
+        (condition.gt is None or number > condition.gt)
+        and (condition.gte is None or number >= condition.gte)
+        and (condition.lt is None or number < condition.lt)
+        and (condition.lte is None or number <= condition.lte)
+        and (condition.eq is None or number == condition.eq)
     )
-    return all(test(bound) for bound, test in checks if bound is not None)
 
 
 def _describe(condition: Condition, spec: FactSpec, value: FactValue) -> str:
@@ -118,6 +117,4 @@ def suggest_severity(playbook: Playbook, facts: Facts) -> Suggestion:
                 why = f"{rule.reason} ({why})"
             return Suggestion(rule.severity, f"{why} -> {label}", index, needs_confirmation=False)
     default = playbook.triage.default_severity
-    return Suggestion(
-        default, f"no rule matched -> {playbook.severity(default).label}", None, needs_confirmation=True
-    )
+    return Suggestion(default, f"no rule matched -> {playbook.severity(default).label}", None, needs_confirmation=True)

@@ -22,6 +22,6 @@ def healthz() -> dict[str, str]:
 def readyz(warroom: Annotated[Warroom, Depends(runtime)]) -> JSONResponse:
     try:
         warroom.db.ping()
-    except Exception as error:  # noqa: BLE001 - readiness reports any store failure
+    except Exception as error:
         return JSONResponse({"status": "unavailable", "store": type(error).__name__}, status_code=503)
     return JSONResponse({"status": "ready", "playbook": warroom.playbook.name})

@@ -69,10 +69,16 @@ def list_incidents(
         if value is not None and value.tzinfo is None:
             raise InvalidInput.of(name, "give a time zone (e.g. 2026-01-05T09:00:00Z)")
     filters = ListFilter(
-        statuses=tuple(status_ or ()), severities=tuple(severity or ()), service=service, since=since,
-        until=until, query=q, limit=limit, cursor=int(cursor) if cursor else None,
+        statuses=tuple(status_ or ()),
+        severities=tuple(severity or ()),
+        service=service,
+        since=since,
+        until=until,
+        query=q,
+        limit=limit,
+        cursor=int(cursor) if cursor else None,
     )
-    return warroom.incidents.list(actor, filters)
+    return warroom.incidents.search(actor, filters)
 
 
 @router.get("/{ref}", response_model=IncidentView)
@@ -101,8 +107,7 @@ def acknowledge(ref: str, warroom: Runtime, actor: Responder) -> IncidentView:
 
 
 @router.post("/{ref}/mitigation", response_model=IncidentView)
-def record_mitigation(ref: str, warroom: Runtime, actor: Responder,
-                      body: MitigationNote | None = None) -> IncidentView:
+def record_mitigation(ref: str, warroom: Runtime, actor: Responder, body: MitigationNote | None = None) -> IncidentView:
     return warroom.incidents.record_mitigation(actor, ref, body.note if body else None)
 
 
@@ -151,8 +156,11 @@ def timeline(
     if format == "md":
         return Response(to_markdown(f"{view.id} {view.title}", events), media_type="text/markdown; charset=utf-8")
     if format == "csv":
-        return Response(to_csv(events), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{view.id}-timeline.csv"'})
+        return Response(
+            to_csv(events),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{view.id}-timeline.csv"'},
+        )
     return events
 
 

@@ -28,15 +28,21 @@ class TriageAnswer(BaseModel):
 
 
 @router.get("/playbook")
-def read_playbook(warroom: Annotated[Warroom, Depends(runtime)],
-                  _actor: Annotated[Actor, Depends(viewer)]) -> dict[str, Any]:
+def read_playbook(
+    warroom: Annotated[Warroom, Depends(runtime)], _actor: Annotated[Actor, Depends(viewer)]
+) -> dict[str, Any]:
     version, playbook = warroom.playbooks.active
     return {"version": version, "playbook": playbook.model_dump(mode="json", by_alias=True)}
 
 
 @router.post("/triage", response_model=TriageAnswer)
-def triage(body: TriageRequest, warroom: Annotated[Warroom, Depends(runtime)],
-           _actor: Annotated[Actor, Depends(viewer)]) -> TriageAnswer:
+def triage(
+    body: TriageRequest, warroom: Annotated[Warroom, Depends(runtime)], _actor: Annotated[Actor, Depends(viewer)]
+) -> TriageAnswer:
     playbook, suggestion = warroom.incidents.suggest(body.impact)
-    return TriageAnswer(severity=suggestion.severity, severity_label=playbook.severity(suggestion.severity).label,
-                        reason=suggestion.reason, needs_confirmation=suggestion.needs_confirmation)
+    return TriageAnswer(
+        severity=suggestion.severity,
+        severity_label=playbook.severity(suggestion.severity).label,
+        reason=suggestion.reason,
+        needs_confirmation=suggestion.needs_confirmation,
+    )

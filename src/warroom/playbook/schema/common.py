@@ -73,7 +73,8 @@ class Weekday(StrEnum):
     SUN = "sun"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
+        """Monday is 0, as datetime.weekday() counts."""
         return list(Weekday).index(self)
 
 
@@ -90,8 +91,9 @@ class Method(StrEnum):
 
 class BusinessCalendarSpec(Strict):
     timezone: TimeZoneName = "UTC"
-    workdays: list[Weekday] = Field(default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED,
-                                                             Weekday.THU, Weekday.FRI])
+    workdays: list[Weekday] = Field(
+        default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
+    )
     opens: WallTime = time(9, 0)
     closes: WallTime = time(17, 0)
     holidays: list[date] = Field(default_factory=list)
@@ -99,7 +101,7 @@ class BusinessCalendarSpec(Strict):
     def calendar(self) -> BusinessCalendar:
         return BusinessCalendar(
             timezone=self.timezone,
-            workdays=frozenset(day.index for day in self.workdays),
+            workdays=frozenset(day.number for day in self.workdays),
             opens=self.opens,
             closes=self.closes,
             holidays=frozenset(self.holidays),

@@ -29,19 +29,32 @@ class FactSpec(Strict):
 
 # Facts every playbook may use without declaring them (the impact facts of ARCHITECTURE.md).
 STANDARD_FACTS: tuple[FactSpec, ...] = (
-    FactSpec(key="all_users_affected", type=FactType.BOOL, question="Are all users affected?",
-             label="all users affected"),
-    FactSpec(key="users_affected_pct", type=FactType.PERCENT, question="What share of users is affected?",
-             unit="%", label="users affected"),
-    FactSpec(key="error_rate_pct", type=FactType.PERCENT, question="What is the error rate?", unit="%",
-             label="error rate"),
-    FactSpec(key="p95_latency_ms", type=FactType.NUMBER, question="What is the p95 latency?", unit="ms",
-             label="p95 latency"),
+    FactSpec(
+        key="all_users_affected", type=FactType.BOOL, question="Are all users affected?", label="all users affected"
+    ),
+    FactSpec(
+        key="users_affected_pct",
+        type=FactType.PERCENT,
+        question="What share of users is affected?",
+        unit="%",
+        label="users affected",
+    ),
+    FactSpec(
+        key="error_rate_pct", type=FactType.PERCENT, question="What is the error rate?", unit="%", label="error rate"
+    ),
+    FactSpec(
+        key="p95_latency_ms", type=FactType.NUMBER, question="What is the p95 latency?", unit="ms", label="p95 latency"
+    ),
     FactSpec(key="data_loss", type=FactType.BOOL, question="Is data lost or corrupted?", label="data loss"),
-    FactSpec(key="security_breach", type=FactType.BOOL, question="Is there a security breach?",
-             label="security breach"),
-    FactSpec(key="critical_feature_down", type=FactType.BOOL, question="Is critical functionality down?",
-             label="critical feature down"),
+    FactSpec(
+        key="security_breach", type=FactType.BOOL, question="Is there a security breach?", label="security breach"
+    ),
+    FactSpec(
+        key="critical_feature_down",
+        type=FactType.BOOL,
+        question="Is critical functionality down?",
+        label="critical feature down",
+    ),
     FactSpec(key="cpu_pct", type=FactType.PERCENT, question="CPU usage?", unit="%", label="CPU"),
     FactSpec(key="memory_pct", type=FactType.PERCENT, question="Memory usage?", unit="%", label="memory"),
     FactSpec(key="disk_pct", type=FactType.PERCENT, question="Disk usage?", unit="%", label="disk"),
@@ -69,7 +82,7 @@ class Condition(Strict):
             raise ValueError("'is' compares a yes/no fact and cannot be combined with numeric comparisons")
         if "eq" in set_ops and len(set_ops) > 1:
             raise ValueError("'eq' cannot be combined with other comparisons")
-        if self.gt is not None and self.gte is not None or self.lt is not None and self.lte is not None:
+        if (self.gt is not None and self.gte is not None) or (self.lt is not None and self.lte is not None):
             raise ValueError("use one lower bound (gt or gte) and one upper bound (lt or lte)")
         return self
 
