@@ -24,14 +24,13 @@ from warroom.incidents.commands import (
     DeclareIncident,
     UpdateIncident,
 )
-from warroom.incidents.lifecycle import DetectionSource, Stamps, Status
+from warroom.incidents.lifecycle import Status
+from warroom.incidents.records import role_holder, stamps_of, summary_of, view_of
 from warroom.incidents.timeline import append_event, read_events
 from warroom.incidents.views import (
-    DurationsView,
     IncidentPage,
     IncidentSummary,
     IncidentView,
-    RoleHolder,
     TimelineEvent,
     incident_ref,
 )
@@ -281,7 +280,7 @@ class IncidentService:
         with self._change(actor, ref) as (tx, row, _playbook, now):
             current = Status(row.status)
             try:
-                stamps = lifecycle.move(current, command.status, self._stamps(row), now)
+                stamps = lifecycle.move(current, command.status, stamps_of(row), now)
             except lifecycle.InvalidTransition as error:
                 raise Conflict(str(error), allowed=[s.value for s in error.allowed]) from None
             values = {
@@ -318,7 +317,7 @@ class IncidentService:
         with self._change(actor, ref) as (tx, row, _playbook, now):
             current = Status(row.status)
             try:
-                stamps = lifecycle.reopen(current, self._stamps(row))
+                stamps = lifecycle.reopen(current, stamps_of(row))
             except lifecycle.InvalidTransition:
                 raise Conflict(
                     f"only resolved or closed incidents can be reopened (it is {current.value})",
@@ -421,11 +420,7 @@ class IncidentService:
     def assign_role(self, actor: Actor, ref: str, role: str, command: AssignRole) -> IncidentView:
         with self._change(actor, ref) as (tx, row, playbook, now):
             role_name = self._role_name(playbook, role)
-            current = tx.execute(
-                select(incident_roles.c.person).where(
-                    incident_roles.c.incident_id == row.id, incident_roles.c.role == role
-                )
-            ).scalar()
+            current = role_holder(tx, row.id, role)
             if current == command.person:
                 raise Conflict(f"{command.person} already holds {role_name}")
             if current is None:
@@ -460,11 +455,7 @@ class IncidentService:
     def unassign_role(self, actor: Actor, ref: str, role: str) -> IncidentView:
         with self._change(actor, ref) as (tx, row, playbook, now):
             role_name = self._role_name(playbook, role)
-            current = tx.execute(
-                select(incident_roles.c.person).where(
-                    incident_roles.c.incident_id == row.id, incident_roles.c.role == role
-                )
-            ).scalar()
+            current = role_holder(tx, row.id, role)
             if current is None:
                 raise Conflict(f"nobody holds {role_name}")
             tx.execute(
@@ -613,95 +604,11 @@ class IncidentService:
                         f"services[{index}]", f"unknown service {service!r}; known: {', '.join(sorted(known))}"
                     )
 
-    @staticmethod
-    def _stamps(row: Row[Any]) -> Stamps:
-        return Stamps(
-            started_at=row.started_at,
-            detected_at=row.detected_at,
-            triggered_at=row.triggered_at,
-            acknowledged_at=row.acknowledged_at,
-            mitigated_at=row.mitigated_at,
-            resolved_at=row.resolved_at,
-            closed_at=row.closed_at,
-        )
-
     def _summary(self, row: Row[Any]) -> IncidentSummary:
-        playbook = self.playbooks.get(row.playbook_version_id)
-        return IncidentSummary(
-            id=incident_ref(row.id),
-            number=row.id,
-            title=row.title,
-            severity=row.severity,
-            severity_label=playbook.severity(row.severity).label,
-            status=Status(row.status),
-            private=row.private,
-            services=row.services,
-            triggered_at=row.triggered_at,
-            resolved_at=row.resolved_at,
-        )
+        return summary_of(row, self.playbooks.get(row.playbook_version_id))
 
     def _view(self, connection: Connection, row: Row[Any]) -> IncidentView:
-        playbook = self.playbooks.get(row.playbook_version_id)
-        roles = [
-            RoleHolder(
-                role=r.role,
-                role_name=self._safe_role_name(playbook, r.role),
-                person=r.person,
-                assigned_at=r.assigned_at,
-            )
-            for r in connection.execute(
-                select(incident_roles).where(incident_roles.c.incident_id == row.id).order_by(incident_roles.c.id)
-            )
-        ]
-        participants = list(
-            connection.execute(
-                select(incident_participants.c.name)
-                .where(incident_participants.c.incident_id == row.id)
-                .order_by(incident_participants.c.id)
-            ).scalars()
-        )
-        spans = lifecycle.durations(self._stamps(row))
-        status = Status(row.status)
-        return IncidentView(
-            **self._summary(row).model_dump(),
-            summary=row.summary,
-            declared_severity_label=row.declared_severity_label,
-            impact=row.impact,
-            tags=row.tags,
-            links=row.links,
-            detection_source=DetectionSource(row.detection_source),
-            duplicate_of=incident_ref(row.duplicate_of) if row.duplicate_of else None,
-            triage_reason=row.triage_reason,
-            severity_needs_confirmation=row.severity_needs_confirmation,
-            created_by=row.created_by,
-            started_at=row.started_at,
-            detected_at=row.detected_at,
-            acknowledged_at=row.acknowledged_at,
-            acknowledged_by=row.acknowledged_by,
-            mitigated_at=row.mitigated_at,
-            closed_at=row.closed_at,
-            updated_at=row.updated_at,
-            revision=row.revision,
-            durations=DurationsView(
-                duration_seconds=_seconds(spans.duration),
-                time_to_detect_seconds=int(spans.time_to_detect.total_seconds()),
-                time_to_acknowledge_seconds=_seconds(spans.time_to_acknowledge),
-                time_to_mitigate_seconds=_seconds(spans.time_to_mitigate),
-                time_to_resolve_seconds=_seconds(spans.time_to_resolve),
-            ),
-            roles=roles,
-            participants=participants,
-            allowed_statuses=list(lifecycle.allowed_moves(status)),
-            can_reopen=lifecycle.reopen_allowed(status),
-            playbook_version=row.playbook_version_id,
-        )
-
-    @staticmethod
-    def _safe_role_name(playbook: Playbook, key: str) -> str:
-        try:
-            return playbook.role(key).name
-        except KeyError:
-            return key
+        return view_of(connection, row, self.playbooks.get(row.playbook_version_id))
 
 
 def _jsonable(value: Any) -> Any:
