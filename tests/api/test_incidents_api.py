@@ -188,3 +188,21 @@ def test_health(running: RunningApp) -> None:
     assert running.client.get("/healthz").json() == {"status": "ok"}
     assert running.client.get("/readyz").status_code == 200
     assert running.client.get("/openapi.json").json()["info"]["title"] == "Warroom"
+
+
+def test_service_filter_pages_correctly(database_url: str) -> None:
+    from tests.harness.app import start_app
+
+    app = start_app(database_url, preset="energy-audit")
+    try:
+        services = [s["key"] for s in app.call("GET", "/api/v1/playbook").json()["playbook"]["services"]][:2]
+        assert len(services) == 2
+        for index in range(6):
+            body = {"title": f"i{index}", "severity": "sev3", "services": [services[index % 2]]}
+            assert app.call("POST", "/api/v1/incidents", json=body).status_code == 201
+        page = app.call("GET", "/api/v1/incidents", params={"service": services[0], "limit": 2}).json()
+        assert [item["id"] for item in page["items"]] == ["INC-5", "INC-3"] and page["next_cursor"] == "3"
+        rest = app.call("GET", "/api/v1/incidents", params={"service": services[0], "cursor": "3"}).json()
+        assert [item["id"] for item in rest["items"]] == ["INC-1"] and rest["next_cursor"] is None
+    finally:
+        app.warroom.close()

@@ -126,3 +126,15 @@ def test_validate_command(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["playbook", "validate", str(path)], env={"COLUMNS": "300"})
     assert bad.exit_code == 2
     assert f"{path}:{line_of(path, 'response_target: soon')}: severities[0].response_target" in bad.output
+
+
+@pytest.mark.parametrize("name", ["minimal", *preset_names()])
+def test_playbooks_round_trip_through_their_stored_json(name: str) -> None:
+    """The registry stores a playbook as JSON and reads it back for incidents started under it."""
+    from warroom.playbook.loader import load_preset, playbook_digest
+    from warroom.playbook.schema import Playbook
+
+    playbook = load_playbook(FIXTURE) if name == "minimal" else load_preset(name)
+    again = Playbook.model_validate(playbook.model_dump(mode="json", by_alias=True))
+    assert again == playbook
+    assert playbook_digest(again) == playbook_digest(playbook)

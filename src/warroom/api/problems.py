@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import Request
@@ -71,7 +72,12 @@ async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, str(error.detail), str(error.detail), headers=getattr(error, "headers", None))
 
 
-async def on_store_unavailable(_request: Request, _error: Exception) -> JSONResponse:
+async def on_store_unavailable(request: Request, error: Exception) -> JSONResponse:
+    # Loud on our side (an operator must see it), vague on the wire (no SQL or paths to callers).
+    cause = getattr(error, "orig", error)
+    logging.getLogger("warroom.api").error(
+        "store unavailable on %s %s: %s: %s", request.method, request.url.path, type(cause).__name__, cause
+    )
     return problem(
         503, "Store unavailable", "the database cannot be reached; retry later", headers={"Retry-After": "5"}
     )

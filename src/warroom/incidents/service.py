@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, exists, insert, or_, select, true, update
+from sqlalchemy import Connection, Row, and_, delete, exists, insert, or_, select, text, true, update
 
 from warroom.audit.log import record_audit
 from warroom.auth.actors import Actor
@@ -100,12 +101,11 @@ class IncidentService:
         if filters.query:
             pattern = f"%{filters.query.lower()}%"
             query = query.where(incidents.c.title.ilike(pattern))
+        if filters.service:
+            query = query.where(self._lists_service(filters.service))
         query = query.where(self._visibility(actor))
         with self.db.read() as connection:
             rows = list(connection.execute(query))
-        if filters.service:
-            # JSON containment differs per database; the page is small, so filter here.
-            rows = [row for row in rows if filters.service in row.services]
         has_more = len(rows) > filters.limit
         rows = rows[: filters.limit]
         items = [self._summary(row) for row in rows]
@@ -520,7 +520,7 @@ class IncidentService:
         number = parse_ref(ref)
         with self.db.transaction() as tx:
             row = self._visible_row(tx, actor, number)
-            yield tx, row, self.playbooks.get(row.playbook_version_id), self.clock.now()
+            yield tx, row, self.playbooks.get(row.playbook_version_id, tx), self.clock.now()
 
     def _write(self, tx: Connection, row: Row[Any], values: dict[str, Any], now: datetime) -> None:
         # Never move updated_at backwards, whatever the clock says.
@@ -532,6 +532,16 @@ class IncidentService:
         )
         if result.rowcount != 1:
             raise Conflict(f"{incident_ref(row.id)} changed meanwhile; retry")
+
+    def _lists_service(self, service: str) -> Any:
+        """JSON array membership, in each database's own words."""
+        if self.db.is_sqlite:
+            return text(
+                "EXISTS (SELECT 1 FROM json_each(incidents.services) WHERE json_each.value = :service)"
+            ).bindparams(service=service)
+        return text("CAST(incidents.services AS jsonb) @> CAST(:services AS jsonb)").bindparams(
+            services=json.dumps([service])
+        )
 
     def _visibility(self, actor: Actor) -> Any:
         if actor.is_admin:
@@ -604,11 +614,11 @@ class IncidentService:
                         f"services[{index}]", f"unknown service {service!r}; known: {', '.join(sorted(known))}"
                     )
 
-    def _summary(self, row: Row[Any]) -> IncidentSummary:
-        return summary_of(row, self.playbooks.get(row.playbook_version_id))
+    def _summary(self, row: Row[Any], connection: Connection | None = None) -> IncidentSummary:
+        return summary_of(row, self.playbooks.get(row.playbook_version_id, connection))
 
     def _view(self, connection: Connection, row: Row[Any]) -> IncidentView:
-        return view_of(connection, row, self.playbooks.get(row.playbook_version_id))
+        return view_of(connection, row, self.playbooks.get(row.playbook_version_id, connection))
 
 
 def _jsonable(value: Any) -> Any:

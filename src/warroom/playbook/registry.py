@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from warroom.clock import Clock
 from warroom.playbook.loader import playbook_digest
@@ -48,15 +48,18 @@ class PlaybookRegistry:
             raise RuntimeError("no playbook has been activated")
         return self._active
 
-    def get(self, version_id: int) -> Playbook:
+    def get(self, version_id: int, connection: Connection | None = None) -> Playbook:
+        """The frozen playbook; `connection` lets a caller inside a transaction read it on that transaction."""
         with self._lock:
             cached = self._cache.get(version_id)
         if cached is not None:
             return cached
-        with self._db.read() as connection:
-            content = connection.execute(
-                select(playbook_versions.c.content).where(playbook_versions.c.id == version_id)
-            ).scalar_one()
+        query = select(playbook_versions.c.content).where(playbook_versions.c.id == version_id)
+        if connection is not None:
+            content = connection.execute(query).scalar_one()
+        else:
+            with self._db.read() as own:
+                content = own.execute(query).scalar_one()
         playbook = Playbook.model_validate(content)
         with self._lock:
             self._cache[version_id] = playbook

@@ -36,7 +36,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as connection:
+        with self.engine.connect().execution_options(warroom_write=True) as connection, connection.begin():
             yield connection
 
     @contextmanager
@@ -75,11 +75,13 @@ def _sqlite_pragmas(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # durable before we answer 2xx
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front; readers stay deferred so WAL lets them run beside a writer.
+        write = connection.get_execution_options().get("warroom_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -47,13 +47,18 @@ def _parse_wall_time(value: object) -> object:
         # YAML 1.1 reads 09:00 as the sexagesimal integer 540.
         return time(value // 60, value % 60)
     if isinstance(value, str):
-        match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?", value.strip())
         if not match:
             raise ValueError(f"{value!r} is not a time of day: write HH:MM")
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour == 24 and minute == 0:
             return time(23, 59, 59, 999999)
-        return time(hour, minute)
+        # Seconds appear when a stored playbook (JSON) is read back; people write HH:MM.
+        second = int(match.group(3) or 0)
+        micro = int((match.group(4) or "0").ljust(6, "0"))
+        if hour > 23 or minute > 59 or second > 59:
+            raise ValueError(f"{value!r} is not a time of day: write HH:MM")
+        return time(hour, minute, second, micro)
     return value
 
 
