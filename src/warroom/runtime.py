@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warroom.alerts.heartbeats import TIMER_KIND as HEARTBEAT_TIMER
+from warroom.alerts.heartbeats import HeartbeatService
+from warroom.alerts.integrations import IntegrationService
+from warroom.alerts.maintenance import MaintenanceService
+from warroom.alerts.service import AlertService
 from warroom.clock import Clock, SystemClock
+from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
 from warroom.playbook.loader import load_playbook, load_preset
 from warroom.playbook.registry import PlaybookRegistry
@@ -21,12 +27,19 @@ class Warroom:
     db: Database
     playbooks: PlaybookRegistry
     incidents: IncidentService
+    integrations: IntegrationService
+    alerts: AlertService
+    maintenance: MaintenanceService
+    heartbeats: HeartbeatService
+    engine: Engine
 
     @property
     def playbook(self) -> Playbook:
         return self.playbooks.active[1]
 
     def close(self) -> None:
+        self.engine.stop()
+        self.alerts.close()
         self.db.dispose()
 
 
@@ -51,4 +64,20 @@ def build(
     db = Database(settings.database_url)
     registry = PlaybookRegistry(db)
     registry.activate(playbook, clock)
-    return Warroom(settings, clock, db, registry, IncidentService(db, clock, registry))
+    incidents = IncidentService(db, clock, registry)
+    alerts = AlertService(db, clock, registry, incidents)
+    heartbeats = HeartbeatService(db, clock, alerts)
+    engine = Engine(db, clock)
+    engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
+    return Warroom(
+        settings=settings,
+        clock=clock,
+        db=db,
+        playbooks=registry,
+        incidents=incidents,
+        integrations=IntegrationService(db, clock, registry, settings.public_url),
+        alerts=alerts,
+        maintenance=MaintenanceService(db, clock, registry),
+        heartbeats=heartbeats,
+        engine=engine,
+    )

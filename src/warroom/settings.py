@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8080"
     max_body_bytes: int = 1024 * 1024
     log_level: str = "info"
+    engine: bool = Field(True, description="Run the engine (timers) in this server process.")
+    noop_endpoint: bool = Field(False, description="Serve POST /_bench/noop, the ceiling bench/ingest.py measures.")
     # Client side (the CLI in the manner of `gh`).
     url: str = "http://127.0.0.1:8080"
     token: SecretStr | None = None

@@ -8,9 +8,10 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from warroom import __version__
+from warroom.alerts.adapters import events_v2 as events_v2_adapter
 from warroom.api import problems
-from warroom.api.limits import BodyLimit
-from warroom.api.routers import audit, health, incidents, playbook
+from warroom.api.limits import BodyLimit, PathLimit
+from warroom.api.routers import alerts, audit, events_v2, health, incidents, ingest, integrations, playbook
 from warroom.errors import WarroomError
 from warroom.runtime import Warroom
 from warroom.store.database import StoreUnavailable
@@ -20,7 +21,7 @@ def create_app(warroom: Warroom) -> FastAPI:
     app = FastAPI(
         title="Warroom",
         version=__version__,
-        description="Incident response from a playbook: incidents, timeline, roles, triage.",
+        description="Incident response from a playbook: alerts in, incidents, timeline, roles, triage.",
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
@@ -30,7 +31,9 @@ def create_app(warroom: Warroom) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     app.add_exception_handler(StoreUnavailable, problems.on_store_unavailable)
     app.add_exception_handler(OperationalError, problems.on_store_unavailable)
-    for module in (health, incidents, playbook, audit):
+    for module in (health, incidents, playbook, audit, integrations, alerts, ingest, events_v2):
         app.include_router(module.router)
-    app.add_middleware(BodyLimit, max_bytes=warroom.settings.max_body_bytes)
+    # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).
+    enqueue_limit = PathLimit("/v2/enqueue", events_v2_adapter.MAX_BODY, events_v2.invalid_event)
+    app.add_middleware(BodyLimit, max_bytes=warroom.settings.max_body_bytes, paths=[enqueue_limit])
     return app

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -11,14 +14,28 @@ class BodyTooLarge(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class PathLimit:
+    """A path with its own limit, refused in its own protocol's words (e.g. PagerDuty's 400)."""
+
+    path: str
+    max_bytes: int
+    refusal: Callable[[list[str]], Response]
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: Sequence[PathLimit] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.paths = {limit.path: limit for limit in paths}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        special = self.paths.get(scope.get("path", ""))
+        if special is not None:
+            await self._limited(special, scope, receive, send)
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -53,6 +70,35 @@ class BodyLimit:
         except BodyTooLarge:
             if not started:
                 await self._refuse(send, 413, f"the request body is over {self.max_bytes} bytes")
+
+    async def _limited(self, limit: PathLimit, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read the body here (it is small by definition) and refuse it whole if it is over the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit.max_bytes:
+                reason = f"body: over the {limit.max_bytes // 1024} KB limit"
+                await limit.refusal([reason])(scope, receive, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
 
     @staticmethod
     async def _refuse(send: Send, status: int, detail: str) -> None:

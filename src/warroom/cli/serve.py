@@ -43,4 +43,9 @@ def serve(
         typer.echo(first.token)
         out.print(f"Use it:  export WARROOM_URL=http://{host}:{port} WARROOM_TOKEN=<the token above>")
     logging.getLogger("warroom").info("serving", extra={"host": host, "port": port})
-    uvicorn.run(create_app(warroom), host=host, port=port, log_level=settings.log_level, access_log=False)
+    if settings.engine:
+        warroom.engine.start()
+    try:
+        uvicorn.run(create_app(warroom), host=host, port=port, log_level=settings.log_level, access_log=False)
+    finally:
+        warroom.close()

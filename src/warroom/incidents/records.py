@@ -81,6 +81,7 @@ def view_of(connection: Connection, row: Row[Any], playbook: Playbook) -> Incide
         impact=row.impact,
         tags=row.tags,
         links=row.links,
+        runbooks=row.runbooks or [],
         detection_source=DetectionSource(row.detection_source),
         duplicate_of=incident_ref(row.duplicate_of) if row.duplicate_of else None,
         triage_reason=row.triage_reason,

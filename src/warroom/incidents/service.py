@@ -26,6 +26,7 @@ from warroom.incidents.commands import (
     UpdateIncident,
 )
 from warroom.incidents.lifecycle import Status
+from warroom.incidents.opening import NewIncident, add_participant, insert_incident
 from warroom.incidents.records import role_holder, stamps_of, summary_of, view_of
 from warroom.incidents.timeline import append_event, read_events
 from warroom.incidents.views import (
@@ -173,59 +174,28 @@ class IncidentService:
                 triage_reason = f"security incident: at least {severity.label}"
 
         with self.db.transaction() as tx:
-            number = tx.execute(
-                insert(incidents)
-                .values(
+            number = insert_incident(
+                tx,
+                NewIncident(
                     title=command.title,
                     summary=command.summary,
-                    severity=severity.key,
-                    declared_severity_label=severity.label,
-                    status=Status.INVESTIGATING.value,
+                    severity=severity,
                     private=private,
                     impact=impact,
                     services=command.services,
                     tags=command.tags,
                     links=[link.model_dump(mode="json") for link in command.links],
-                    detection_source=command.detection_source.value,
-                    duplicate_of=None,
+                    detection_source=command.detection_source,
                     playbook_version_id=version_id,
                     triage_reason=triage_reason,
-                    severity_needs_confirmation=needs_confirmation,
-                    created_by=actor.name,
+                    needs_confirmation=needs_confirmation,
                     started_at=started,
                     detected_at=detected,
-                    triggered_at=now,
-                    updated_at=now,
-                    revision=1,
-                )
-                .returning(incidents.c.id)
-            ).scalar_one()
-            self._add_participant(tx, number, actor.name, now)
-            for role, person in command.roles.items():
-                tx.execute(
-                    insert(incident_roles).values(
-                        incident_id=number, role=role, person=person, assigned_at=now, assigned_by=actor.name
-                    )
-                )
-                self._add_participant(tx, number, person, now)
-            after = {
-                "title": command.title,
-                "severity": severity.label,
-                "status": Status.INVESTIGATING.value,
-                "private": private,
-                "roles": dict(command.roles),
-            }
-            append_event(
-                tx,
-                number,
+                    roles=dict(command.roles),
+                ),
+                actor,
                 now,
-                actor.name,
-                "declared",
-                f"Declared {severity.label}: {command.title} ({triage_reason})",
-                None,
-                after,
             )
-            record_audit(tx, now, actor, "incident.declare", f"incident:{number}", after)
             return self._view(tx, self._row(tx, number))
 
     def update(self, actor: Actor, ref: str, command: UpdateIncident) -> IncidentView:
@@ -278,40 +248,30 @@ class IncidentService:
 
     def change_status(self, actor: Actor, ref: str, command: ChangeStatus) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
-            current = Status(row.status)
-            try:
-                stamps = lifecycle.move(current, command.status, stamps_of(row), now)
-            except lifecycle.InvalidTransition as error:
-                raise Conflict(str(error), allowed=[s.value for s in error.allowed]) from None
-            values = {
-                "status": command.status.value,
-                "mitigated_at": stamps.mitigated_at,
-                "resolved_at": stamps.resolved_at,
-                "closed_at": stamps.closed_at,
-            }
-            self._write(tx, row, values, now)
-            text = f"Status {current.value} -> {command.status.value}"
-            if command.note:
-                text += f": {command.note}"
-            append_event(
-                tx,
-                row.id,
-                now,
-                actor.name,
-                "status_changed",
-                text,
-                {"status": current.value},
-                {"status": command.status.value, "note": command.note},
-            )
-            record_audit(
-                tx,
-                now,
-                actor,
-                "incident.status",
-                f"incident:{row.id}",
-                {"from": current.value, "to": command.status.value},
-            )
+            self.move_within(tx, actor, row, command.status, command.note, now)
             return self._view(tx, self._row(tx, row.id))
+
+    def move_within(
+        self, tx: Connection, actor: Actor, row: Row[Any], status: Status, note: str | None, now: datetime
+    ) -> None:
+        """The status change of the caller's transaction (a person's request, or alerts clearing)."""
+        current = Status(row.status)
+        try:
+            stamps = lifecycle.move(current, status, stamps_of(row), now)
+        except lifecycle.InvalidTransition as error:
+            raise Conflict(str(error), allowed=[s.value for s in error.allowed]) from None
+        values = {
+            "status": status.value,
+            "mitigated_at": stamps.mitigated_at,
+            "resolved_at": stamps.resolved_at,
+            "closed_at": stamps.closed_at,
+        }
+        self._write(tx, row, values, now)
+        text = f"Status {current.value} -> {status.value}" + (f": {note}" if note else "")
+        before, after = {"status": current.value}, {"status": status.value, "note": note}
+        append_event(tx, row.id, now, actor.name, "status_changed", text, before, after)
+        detail = {"from": current.value, "to": status.value}
+        record_audit(tx, now, actor, "incident.status", f"incident:{row.id}", detail)
 
     def reopen(self, actor: Actor, ref: str, reason: str | None) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
@@ -382,20 +342,15 @@ class IncidentService:
                 raise Conflict(f"a {row.status} incident cannot be acknowledged")
             if row.acknowledged_at is not None:
                 raise Conflict(f"already acknowledged by {row.acknowledged_by} at {row.acknowledged_at.isoformat()}")
-            self._write(tx, row, {"acknowledged_at": now, "acknowledged_by": actor.name}, now)
-            self._add_participant(tx, row.id, actor.name, now)
-            append_event(
-                tx,
-                row.id,
-                now,
-                actor.name,
-                "acknowledged",
-                f"Acknowledged by {actor.name}",
-                {"acknowledged_at": None},
-                {"acknowledged_at": now.isoformat(), "by": actor.name},
-            )
-            record_audit(tx, now, actor, "incident.acknowledge", f"incident:{row.id}", {})
+            self.acknowledge_within(tx, actor, row, now)
             return self._view(tx, self._row(tx, row.id))
+
+    def acknowledge_within(self, tx: Connection, actor: Actor, row: Row[Any], now: datetime) -> None:
+        self._write(tx, row, {"acknowledged_at": now, "acknowledged_by": actor.name}, now)
+        add_participant(tx, row.id, actor.name, now)
+        before, after = {"acknowledged_at": None}, {"acknowledged_at": now.isoformat(), "by": actor.name}
+        append_event(tx, row.id, now, actor.name, "acknowledged", f"Acknowledged by {actor.name}", before, after)
+        record_audit(tx, now, actor, "incident.acknowledge", f"incident:{row.id}", {})
 
     def record_mitigation(self, actor: Actor, ref: str, note: str | None) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
@@ -435,7 +390,7 @@ class IncidentService:
                     .where(incident_roles.c.incident_id == row.id, incident_roles.c.role == role)
                     .values(person=command.person, assigned_at=now, assigned_by=actor.name)
                 )
-            self._add_participant(tx, row.id, command.person, now)
+            add_participant(tx, row.id, command.person, now)
             self._write(tx, row, {}, now)
             append_event(
                 tx,
@@ -484,7 +439,7 @@ class IncidentService:
 
     def add_participant(self, actor: Actor, ref: str, command: AddParticipant) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
-            if not self._add_participant(tx, row.id, command.name, now):
+            if not add_participant(tx, row.id, command.name, now):
                 raise Conflict(f"{command.name} is already a participant")
             self._write(tx, row, {}, now)
             append_event(
@@ -563,17 +518,6 @@ class IncidentService:
             # Private incidents answer exactly like missing ones: their existence is private too.
             raise NotFound(f"no incident {incident_ref(number)}")
         return row
-
-    def _add_participant(self, tx: Connection, number: int, name: str, now: datetime) -> bool:
-        present = tx.execute(
-            select(incident_participants.c.id).where(
-                incident_participants.c.incident_id == number, incident_participants.c.name == name
-            )
-        ).first()
-        if present:
-            return False
-        tx.execute(insert(incident_participants).values(incident_id=number, name=name, added_at=now))
-        return True
 
     def _duplicate_target(
         self, tx: Connection, actor: Actor, number: int, ref: str | None, problems: Problems

@@ -48,6 +48,7 @@ class IncidentView(IncidentSummary):
     impact: dict[str, bool | float]
     tags: list[str]
     links: list[dict[str, Any]]
+    runbooks: list[str]
     detection_source: DetectionSource
     duplicate_of: str | None
     triage_reason: str | None

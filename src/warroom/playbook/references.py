@@ -7,6 +7,7 @@ from typing import Any
 
 from warroom.playbook.schema import Playbook, Target, Triage
 from warroom.playbook.schema.triage import STANDARD_FACTS, FactType
+from warroom.templating import template_problems
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
@@ -88,6 +89,7 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
     for i, runbook in enumerate(playbook.runbooks):
         need(("runbooks", i, "default_severity"), "severities", runbook.default_severity)
         need(("runbooks", i, "template"), "templates", runbook.template)
+    problems += _alerting_problems(playbook, need)
     if playbook.compensation:
         for i, pay in enumerate(playbook.compensation.per_incident):
             need(("compensation", "per_incident", i, "severity"), "severities", pay.severity)
@@ -132,4 +134,25 @@ def _triage_problems(triage: Triage, severities: set[str]) -> list[Problem]:
                 elif (spec.type is FactType.BOOL) != condition.is_boolean:
                     wanted = "'is: true/false'" if spec.type is FactType.BOOL else "a numeric comparison"
                     problems.append((loc, f"fact {condition.fact!r} is {spec.type.value}: compare it with {wanted}"))
+    return problems
+
+
+def _alerting_problems(playbook: Playbook, need: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    catalog = playbook.triage.fact_catalog()
+    for i, route in enumerate(playbook.alerting.routes):
+        need(("alerting", "routes", i, "service"), "services", route.service)
+        need(("alerting", "routes", i, "severity"), "severities", route.severity)
+        need(("alerting", "routes", i, "runbook"), "runbooks", route.runbook)
+        for fact, value in route.facts.items():
+            loc: Loc = ("alerting", "routes", i, "facts", fact)
+            spec = catalog.get(fact)
+            if spec is None:
+                problems.append((loc, f"unknown fact {fact!r}; declare it under triage.facts"))
+            elif isinstance(value, str):
+                problems += [(loc, reason) for reason in template_problems(value)]
+            elif (spec.type is FactType.BOOL) != isinstance(value, bool):
+                problems.append((loc, f"fact {fact!r} is {spec.type.value}; {value!r} does not fit"))
+    for word, severity in playbook.alerting.source_severities.items():
+        need(("alerting", "source_severities", word), "severities", severity)
     return problems

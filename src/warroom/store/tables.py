@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from warroom.store.types import UTCDateTime
@@ -69,6 +70,7 @@ incidents = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("revision", Integer, nullable=False, default=1),
+    Column("runbooks", JSON, nullable=False, default=list, server_default="[]"),
     Index("ix_incidents_status_severity", "status", "severity"),
     Index("ix_incidents_triggered_at", "triggered_at"),
 )
@@ -133,4 +135,128 @@ api_tokens = Table(
     Column("secret_hash", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+
+# ---- alerts (issue 3) ------------------------------------------------------------------------------
+
+# A monitoring source pointed at Warroom. Its ingest key is stored only as a hash; the signing secret
+# (Grafana, Sentry) must be kept readable to verify signatures and is never returned after creation.
+integrations = Table(
+    "integrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("key_prefix", String(8), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("signing_secret", Text, nullable=True),
+    Column("grouping", String(20), nullable=False),
+    Column("mapping", JSON, nullable=False),
+    Column("heartbeat_seconds", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("disabled_at", UTCDateTime, nullable=True),
+)
+
+maintenance_windows = Table(
+    "maintenance_windows",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("service", String(64), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Index("ix_maintenance_windows_service_ends", "service", "ends_at"),
+)
+
+# Alerts sharing a group key share an incident while that incident is open. The partial unique index
+# makes "one open group per key" a fact of the database, not of one process's memory.
+alert_groups = Table(
+    "alert_groups",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("integration_id", Integer, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("group_hash", String(64), nullable=False),
+    Column("group_key", Text, nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index(
+        "uq_alert_groups_open",
+        "integration_id",
+        "group_hash",
+        unique=True,
+        sqlite_where=text("closed_at IS NULL"),
+        postgresql_where=text("closed_at IS NULL"),
+    ),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("integration_id", Integer, ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False),
+    Column("dedup_key", String(255), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("source", String(255), nullable=True),
+    Column("source_severity", String(32), nullable=True),
+    Column("alert_name", String(255), nullable=True),
+    Column("group_key", Text, nullable=True),
+    Column("labels", JSON, nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("links", JSON, nullable=False),
+    Column("images", JSON, nullable=False),
+    Column("service", String(64), nullable=False),
+    Column("severity", String(64), nullable=True),
+    Column("route", String(200), nullable=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id", ondelete="SET NULL"), nullable=True),
+    Column("suppressed_by", Integer, ForeignKey("maintenance_windows.id"), nullable=True),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("event_count", Integer, nullable=False),
+    # One open alert per integration and dedup key, whoever posts it and however often (issue 3).
+    Index(
+        "uq_alerts_open_dedup",
+        "integration_id",
+        "dedup_key",
+        unique=True,
+        sqlite_where=text("resolved_at IS NULL"),
+        postgresql_where=text("resolved_at IS NULL"),
+    ),
+    Index("ix_alerts_incident", "incident_id"),
+    Index("ix_alerts_last_seen", "last_seen_at"),
+)
+
+# Durable timers: the engine is the only place time passes (ARCHITECTURE.md, principle 6). A timer is
+# re-armed by moving due_at and bumping fence, so a claim made on an old arming changes nothing.
+timers = Table(
+    "timers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("fence", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("fired_at", UTCDateTime, nullable=True),
+    Index(
+        "uq_timers_pending",
+        "kind",
+        "subject",
+        unique=True,
+        sqlite_where=text("fired_at IS NULL"),
+        postgresql_where=text("fired_at IS NULL"),
+    ),
+    Index("ix_timers_due", "due_at"),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from warroom.playbook.schema.alerting import Alerting, AlertRoute, AllClear
 from warroom.playbook.schema.common import BusinessCalendarSpec, Key, Method, Strict, TimeZoneName, Weekday
 from warroom.playbook.schema.comms import Audience, Channel, ChannelKind, MessageTemplate, TemplateKind, WarRoomSpec
 from warroom.playbook.schema.oncall import (
@@ -66,6 +67,7 @@ class Playbook(Strict):
     war_room: WarRoomSpec | None = None
     templates: list[MessageTemplate] = Field(default_factory=list)
     runbooks: list[Runbook] = Field(default_factory=list)
+    alerting: Alerting = Field(default_factory=Alerting)
     postmortem: PostmortemSpec | None = None
     compensation: Compensation | None = None
     security: SecurityPolicy | None = None
@@ -91,6 +93,12 @@ class Playbook(Strict):
                 return role
         raise KeyError(key)
 
+    def service(self, key: str) -> Service:
+        for service in self.services:
+            if service.key == key:
+                return service
+        raise KeyError(key)
+
     def template(self, key: str) -> MessageTemplate:
         for template in self.templates:
             if template.key == key:
@@ -101,6 +109,9 @@ class Playbook(Strict):
 __all__ = [
     "SCHEMA_VERSION",
     "STANDARD_FACTS",
+    "AlertRoute",
+    "Alerting",
+    "AllClear",
     "Audience",
     "BusinessCalendarSpec",
     "Channel",

@@ -1,0 +1,1 @@
+"""The engine: the only place time passes (ARCHITECTURE.md, principle 6)."""

@@ -1,0 +1,80 @@
+"""Durable timers: rows with a due time, armed and claimed inside the transactions that need them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from warroom.store.tables import timers
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: int
+    kind: str
+    subject: str
+    due_at: datetime
+    fence: int
+    payload: dict[str, Any]
+
+
+def arm(
+    tx: Connection, kind: str, subject: str, due_at: datetime, now: datetime, payload: dict[str, Any] | None = None
+) -> None:
+    """Set (or move) the one pending timer of this kind and subject. Moving bumps the fence."""
+    moved = tx.execute(
+        update(timers)
+        .where(timers.c.kind == kind, timers.c.subject == subject, timers.c.fired_at.is_(None))
+        .values(due_at=due_at, fence=timers.c.fence + 1, payload=payload or {})
+    )
+    if moved.rowcount == 0:
+        tx.execute(
+            insert(timers).values(
+                kind=kind, subject=subject, due_at=due_at, fence=1, payload=payload or {}, created_at=now
+            )
+        )
+
+
+def disarm(tx: Connection, kind: str, subject: str) -> None:
+    tx.execute(delete(timers).where(timers.c.kind == kind, timers.c.subject == subject, timers.c.fired_at.is_(None)))
+
+
+def pending(connection: Connection, kind: str, subject: str) -> Timer | None:
+    row = connection.execute(
+        select(timers).where(timers.c.kind == kind, timers.c.subject == subject, timers.c.fired_at.is_(None))
+    ).first()
+    return None if row is None else _timer(row)
+
+
+def claim_due(tx: Connection, now: datetime, limit: int) -> list[Timer]:
+    """Due timers, locked for this transaction. PostgreSQL skips rows another engine holds; SQLite has one writer."""
+    query = (
+        select(timers)
+        .where(timers.c.fired_at.is_(None), timers.c.due_at <= now)
+        .order_by(timers.c.due_at, timers.c.id)
+        .limit(limit)
+    )
+    if tx.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [_timer(row) for row in tx.execute(query)]
+
+
+def mark_fired(tx: Connection, timer: Timer, now: datetime) -> bool:
+    """False when the timer was re-armed or fired meanwhile: its effect must not happen twice."""
+    result = tx.execute(
+        update(timers)
+        .where(timers.c.id == timer.id, timers.c.fence == timer.fence, timers.c.fired_at.is_(None))
+        .values(fired_at=now)
+    )
+    return result.rowcount == 1
+
+
+def postpone(tx: Connection, timer: Timer, due_at: datetime) -> None:
+    tx.execute(update(timers).where(timers.c.id == timer.id, timers.c.fence == timer.fence).values(due_at=due_at))
+
+
+def _timer(row: Any) -> Timer:
+    return Timer(row.id, row.kind, row.subject, row.due_at, row.fence, dict(row.payload or {}))
