@@ -1,0 +1,1 @@
+"""Alerts: integrations, wire-format adapters, routing, dedup and grouping, maintenance, heartbeats."""
