@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.alerting import alerting_playbook
 from tests.harness.app import RunningApp, start_app
 from tests.harness.databases import (
     POSTGRES_ENV,
@@ -44,6 +45,15 @@ def database_url(request: pytest.FixtureRequest, sqlite_template: Path, tmp_path
 @pytest.fixture
 def running(database_url: str) -> Iterator[RunningApp]:
     app = start_app(database_url)
+    yield app
+    app.client.close()
+    app.warroom.close()
+
+
+@pytest.fixture
+def alerting(database_url: str) -> Iterator[RunningApp]:
+    """The application with a playbook that has services, runbooks and alert routes."""
+    app = start_app(database_url, playbook=alerting_playbook())
     yield app
     app.client.close()
     app.warroom.close()

@@ -33,15 +33,33 @@ def wait_until_healthy(url: str, timeout: float) -> float:
 class ThreadedServer:
     """uvicorn serving an app in a thread on 127.0.0.1."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, tls: tuple[str, str] | None = None) -> None:
+        """`tls` is (certificate file, key file): HTTPS, for clients that refuse plain HTTP."""
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self._tls = tls is not None
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=2,  # a client that keeps its connection open must not hold the test
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
+        )
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 
     def __enter__(self) -> ThreadedServer:
         self._thread.start()
-        wait_until_healthy(self.url, 15)
+        if not self._tls:
+            wait_until_healthy(self.url, 15)
+        else:  # the probe would need the test CA; uvicorn says when it listens
+            deadline = time.monotonic() + 15
+            while not self._server.started:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{self.url} did not start within 15 s")
+                time.sleep(0.02)
         return self
 
     def __exit__(self, *_exc: object) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from warroom.alerts.adapters.payload import json_object, source_time, validated
 from warroom.alerts.events import Action, AlertBatch, AlertEvent, PayloadError
@@ -36,11 +36,17 @@ class Image(_Open):
     alt: str | None = Field(None, max_length=1024)
 
 
+def _iso_8601(value: Any) -> Any:
+    if value is not None and not isinstance(value, str):
+        raise ValueError("an ISO 8601 string, e.g. 2026-01-05T09:00:00Z")
+    return value
+
+
 class Payload(_Open):
     summary: str = Field(min_length=1, max_length=1024)
     source: str = Field(min_length=1, max_length=255)
     severity: Severity
-    timestamp: datetime | None = None
+    timestamp: Annotated[datetime | None, BeforeValidator(_iso_8601)] = None
     component: str | None = Field(None, max_length=255)
     group: str | None = Field(None, max_length=255)
     class_: str | None = Field(None, alias="class", max_length=255)
