@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck unit clean
+.PHONY: install run test lint typecheck unit clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ unit: install
 
 # The whole suite. With WARROOM_TEST_DATABASE_URL set (CI), it also runs on PostgreSQL.
 test: lint typecheck unit
+
+# Ingest figures (events/s, p50/p99 of /v2/enqueue vs a no-op ceiling, SQLite and PostgreSQL); installs wrk if missing.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/ingest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

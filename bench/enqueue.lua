@@ -22,8 +22,6 @@ local pool = 0
 codes = {}        -- status code -> count, read by done() through thread:get
 non2xx = 0
 used = {}         -- key index -> true, the distinct keys this thread sent
-used_count = 0
-local last = 0
 
 function init(args)
    local routing_key = args[1] or "missing-routing-key"
@@ -41,12 +39,9 @@ function init(args)
 end
 
 function request()
-   last = math.random(pool)
-   if not used[last] then
-      used[last] = true
-      used_count = used_count + 1
-   end
-   return requests[last]
+   local n = math.random(pool)
+   used[n] = true
+   return requests[n]
 end
 
 function response(status, headers, body)

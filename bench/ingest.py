@@ -99,8 +99,8 @@ def wrk_binary() -> str | None:
 
 def wrk_version(wrk: str) -> str:
     done = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
-    first = (done.stdout or done.stderr).strip().splitlines()
-    return first[0] if first else "unknown"
+    found = re.search(r"wrk \S+", done.stdout or done.stderr)
+    return found.group(0) if found else "wrk (unknown version)"
 
 
 def parse_wrk(output: str) -> dict[str, str]:
@@ -373,6 +373,7 @@ class StoreResult:
     runs: list[tuple[Measure, Measure]] = field(default_factory=list)  # (noop, enqueue) per run
     open_alerts: int = 0
     event_count_sum: int = 0
+    incidents: int = 0  # distinct incidents the open alerts are attached to
     problems: list[str] = field(default_factory=list)
     profile: str = ""
 
@@ -469,12 +470,14 @@ def check_store(server: Server, result: StoreResult, enqueues: list[Measure], lo
     alerts = server.open_alerts()
     result.open_alerts = len(alerts)
     result.event_count_sum = sum(int(a.get("event_count") or 0) for a in alerts)
+    result.incidents = len({a["incident"] for a in alerts if a.get("incident")})
     pools = len(enqueues)
     distinct = sum(m.distinct_keys for m in enqueues)
     answered = sum(m.requests - m.non2xx for m in enqueues)
     in_flight = load.connections * pools  # wrk drops what is in flight when it stops; the server still commits it
     print(
-        f"\n  store check: {result.open_alerts} open alerts for {distinct} distinct dedup keys sent "
+        f"\n  store check: {result.open_alerts} open alerts on {result.incidents} incidents "
+        f"for {distinct} distinct dedup keys sent "
         f"({pools} pools of at most {load.keys}); event counts add up to {result.event_count_sum} "
         f"for {answered} events answered 2xx (+ at most {in_flight} left in flight by wrk)"
     )
@@ -518,6 +521,10 @@ def summary(results: list[StoreResult], args: argparse.Namespace, wrk: str) -> N
             f"{med(m.p99_ms for m in enq):>7.1f} {ratio:>9.2f} {100 * med(m.server_cpu for m in enq):>9.0f}% "
             f"{med(m.distinct_keys for m in enq):>7.0f}"
         )
+    print(
+        "  server CPU is the server process's share of one core during the enqueue runs: one Python process"
+        " (one event loop, one GIL) tops out near 100%, where the server, not the store or wrk, is the bottleneck"
+    )
     print("\n  targets (SQLite; the PostgreSQL line is for reference):")
     for r in results:
         if not r.runs:
@@ -535,8 +542,8 @@ def summary(results: list[StoreResult], args: argparse.Namespace, wrk: str) -> N
     for r in results:
         if r.runs:
             print(
-                f"  store check {r.name}: {r.open_alerts} open alerts, event counts sum {r.event_count_sum}: "
-                + ("OK" if not r.problems else "FAILED")
+                f"  store check {r.name}: {r.open_alerts} open alerts on {r.incidents} incidents, "
+                f"event counts sum {r.event_count_sum}: " + ("OK" if not r.problems else "FAILED")
             )
     for r in results:
         if r.profile:
@@ -640,6 +647,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    if not results:
+        print("\nnothing was measured: every store asked for was skipped", file=sys.stderr)
+        return 2
     summary(results, args, wrk)
     problems = [f"{r.name}: {p}" for r in results for p in r.problems]
     if problems:
