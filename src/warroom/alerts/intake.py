@@ -99,7 +99,7 @@ class Intake:
         self, tx: Connection, integration: Integration, event: AlertEvent, row: Row[Any], now: datetime
     ) -> Outcome:
         """Still firing: refresh what we show, page nobody. An alert held by an ended maintenance now counts."""
-        values = _content(event) | {"last_seen_at": now, "event_count": row.event_count + 1}
+        values = _content(event) | {"last_seen_at": now, "event_count": alerts.c.event_count + 1}  # atomic under races
         if not event.summary:
             values.pop("summary")
         result, number = "repeat", row.incident_id
