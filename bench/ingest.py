@@ -83,6 +83,7 @@ class Measure:
     distinct_keys: int
     server_cpu: float  # share of one core used by the server process over the run
     wrk_cpu: float  # share of one core used by wrk
+    other_cpu: float  # the rest of the machine, in cores: PostgreSQL's processes, and anything else running
 
     @property
     def rate(self) -> float:
@@ -117,6 +118,13 @@ def process_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def machine_busy_ticks() -> int:
+    """Clock ticks all CPUs spent busy (neither idle nor waiting for I/O) since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle, iowait = values[3], values[4]
+    return sum(values[:8]) - idle - iowait
+
+
 def children_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -146,11 +154,13 @@ class Load:
             str(self.keys),
             prefix,
         ]
-        ticks, wrk_cpu, started = process_ticks(server_pid), children_cpu_seconds(), time.monotonic()
+        ticks, busy, wrk_cpu = process_ticks(server_pid), machine_busy_ticks(), children_cpu_seconds()
+        started = time.monotonic()
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         wall = time.monotonic() - started
         server_cpu = (process_ticks(server_pid) - ticks) / CLK_TCK / wall
         wrk_cpu = (children_cpu_seconds() - wrk_cpu) / wall
+        other_cpu = max(0.0, (machine_busy_ticks() - busy) / CLK_TCK / wall - server_cpu - wrk_cpu)
         if done.returncode != 0:
             raise BenchError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
         n = parse_wrk(done.stdout)
@@ -169,6 +179,7 @@ class Load:
             distinct_keys=int(n["distinct_keys"]),
             server_cpu=server_cpu,
             wrk_cpu=wrk_cpu,
+            other_cpu=other_cpu,
         )
 
 
@@ -381,14 +392,15 @@ class StoreResult:
 def header() -> str:
     return (
         f"  {'endpoint':<20} {'events/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
-        f"{'non-2xx':>7} {'sock err':>8} {'server CPU':>10} {'wrk CPU':>7}  status codes"
+        f"{'non-2xx':>7} {'sock err':>8} {'server CPU':>10} {'wrk CPU':>7} {'other CPU':>9}  status codes"
     )
 
 
 def row(label: str, m: Measure) -> str:
     return (
         f"  {label:<20} {m.rate:>9.0f} {m.p50_ms:>8.1f} {m.p90_ms:>8.1f} {m.p99_ms:>8.1f} {m.max_ms:>8.1f} "
-        f"{m.non2xx:>7} {m.socket_errors:>8} {100 * m.server_cpu:>9.0f}% {100 * m.wrk_cpu:>6.0f}%  {m.codes}"
+        f"{m.non2xx:>7} {m.socket_errors:>8} {100 * m.server_cpu:>9.0f}% {100 * m.wrk_cpu:>6.0f}% "
+        f"{100 * m.other_cpu:>8.0f}%  {m.codes}"
     )
 
 
@@ -507,7 +519,7 @@ def summary(results: list[StoreResult], args: argparse.Namespace, wrk: str) -> N
     )
     print(
         f"\n  {'store':<10} {'no-op ev/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'enqueue ev/s':>12} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'enq/no-op':>9} {'server CPU':>10} {'new/run':>7}"
+        f"{'p50 ms':>7} {'p99 ms':>7} {'enq/no-op':>9} {'server CPU':>10} {'other CPU':>9} {'new/run':>7}"
     )
     for r in results:
         if not r.runs:
@@ -519,12 +531,20 @@ def summary(results: list[StoreResult], args: argparse.Namespace, wrk: str) -> N
             f"  {r.name:<10} {med(m.rate for m in noop):>10.0f} {med(m.p50_ms for m in noop):>7.1f} "
             f"{med(m.p99_ms for m in noop):>7.1f} {med(m.rate for m in enq):>12.0f} {med(m.p50_ms for m in enq):>7.1f} "
             f"{med(m.p99_ms for m in enq):>7.1f} {ratio:>9.2f} {100 * med(m.server_cpu for m in enq):>9.0f}% "
-            f"{med(m.distinct_keys for m in enq):>7.0f}"
+            f"{100 * med(m.other_cpu for m in enq):>8.0f}% {med(m.distinct_keys for m in enq):>7.0f}"
         )
     print(
-        "  server CPU is the server process's share of one core during the enqueue runs: one Python process"
-        " (one event loop, one GIL) tops out near 100%, where the server, not the store or wrk, is the bottleneck"
+        "  CPU columns are in % of one core, during the enqueue runs. server: one Python process (one event loop,"
+        " one GIL) tops out near 100%, where the server itself is the bottleneck. other: the rest of the machine,"
+        " i.e. PostgreSQL's own processes on the postgres line; on the sqlite line it should be near 0"
     )
+    for r in results:
+        noisy = [m.other_cpu for pair in r.runs for m in pair]
+        if r.name == "sqlite" and noisy and med(noisy) > 0.2:
+            print(
+                f"  WARNING: something else used {100 * med(noisy):.0f}% of a core during the sqlite runs (median):"
+                " the machine was not quiet, so these figures are low; run again on a quiet machine"
+            )
     print("\n  targets (SQLite; the PostgreSQL line is for reference):")
     for r in results:
         if not r.runs:

@@ -14,7 +14,13 @@ from warroom.playbook.loader import load_playbook
 
 PLAYBOOK = Path(__file__).parent / "fixtures" / "alerting.yaml"
 PROBLEM = "application/problem+json"
-NIGHTLY = {"key": "nightly", "name": "Nightly backup", "kind": "heartbeat", "service": "batch", "heartbeat_interval": "5m"}
+NIGHTLY = {
+    "key": "nightly",
+    "name": "Nightly backup",
+    "kind": "heartbeat",
+    "service": "batch",
+    "heartbeat_interval": "5m",
+}
 
 
 @pytest.fixture

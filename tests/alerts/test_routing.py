@@ -187,7 +187,12 @@ def test_routes_are_tried_in_order_first_match_wins() -> None:
 
 @pytest.mark.parametrize(
     ("word", "severity", "label"),
-    [("critical", "sev1", "SEV-1"), ("Error", "sev2", "SEV-2"), ("WARNING", "sev3", "SEV-3"), ("info", "sev3", "SEV-3")],
+    [
+        ("critical", "sev1", "SEV-1"),
+        ("Error", "sev2", "SEV-2"),
+        ("WARNING", "sev3", "SEV-3"),
+        ("info", "sev3", "SEV-3"),
+    ],
 )
 def test_source_severity_map(word: str, severity: str, label: str) -> None:
     decision = route(event("DiskFilling", source_severity=word))

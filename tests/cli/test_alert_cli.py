@@ -152,7 +152,9 @@ def test_maintenance_create_list_end(served: Served) -> None:
     (row,) = [line for line in out.splitlines() if "db upgrade" in line]
     assert "1" in row and "api" in row and "True" in row
 
-    code, out = run(served.env(), "integration", "create", "prom", "--kind", "alertmanager", "--service", "api", "--json")
+    code, out = run(
+        served.env(), "integration", "create", "prom", "--kind", "alertmanager", "--service", "api", "--json"
+    )
     key = json.loads(out)["secret_key"]
     delivered = httpx.post(f"{served.url}/ingest/{key}/alertmanager", json=firing()).json()
     assert [a["result"] for a in delivered["alerts"]] == ["suppressed"]
@@ -178,7 +180,9 @@ def test_cli_errors_name_the_field(served: Served) -> None:
     code, out = run(served.env(), "integration", "create", "prom", "--kind", "alertmanager", "--service", "payments")
     assert code == 1 and "- service: unknown service 'payments'" in out
 
-    code, out = run(served.env("responder"), "integration", "create", "prom", "--kind", "alertmanager", "--service", "api")
+    code, out = run(
+        served.env("responder"), "integration", "create", "prom", "--kind", "alertmanager", "--service", "api"
+    )
     assert code == 1 and "admin" in out
 
     code, out = run(
