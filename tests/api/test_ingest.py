@@ -306,9 +306,11 @@ def test_store_down_answers_503_so_senders_retry_and_nothing_is_half_written(
     finally:
         database.engine.dispose()
         database.engine = working
-    for record in caplog.records:
-        if record.levelno >= logging.ERROR:
-            record.expected = True  # type: ignore[attr-defined]
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors and all(key not in record.getMessage() for record in errors)  # secrets stay out of logs
+    assert "/ingest/{key}/{kind}" in errors[0].getMessage()
+    for record in errors:
+        record.expected = True  # type: ignore[attr-defined]
     assert alerting.snapshot() == before
     # The senders retry once the store is back: accepted, and counted once.
     assert post_am(alerting, key, body)["alerts"][0]["result"] == "attached"

@@ -75,8 +75,10 @@ async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
 async def on_store_unavailable(request: Request, error: Exception) -> JSONResponse:
     # Loud on our side (an operator must see it), vague on the wire (no SQL or paths to callers).
     cause = getattr(error, "orig", error)
+    # The route's template, not the raw path: ingest URLs carry an integration's secret key.
+    route = getattr(request.scope.get("route"), "path", None) or "(no route)"
     logging.getLogger("warroom.api").error(
-        "store unavailable on %s %s: %s: %s", request.method, request.url.path, type(cause).__name__, cause
+        "store unavailable on %s %s: %s: %s", request.method, route, type(cause).__name__, cause
     )
     return problem(
         503, "Store unavailable", "the database cannot be reached; retry later", headers={"Retry-After": "5"}
