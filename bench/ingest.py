@@ -341,11 +341,24 @@ def py_spy_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("py-spy")
 
 
+def thread_of(frames: list[str]) -> str:
+    joined = ";".join(frames)
+    for marker, name in (
+        ("GroupCommit._loop", "group-commit writer thread (all store work)"),
+        ("Engine.start", "engine timer thread"),
+        ("Runner.run (asyncio", "event loop thread (HTTP, FastAPI, parsing)"),
+    ):
+        if marker in joined:
+            return name
+    return "other threads (mostly threadpool workers waiting)"
+
+
 def summarize_profile(raw: Path, top: int = 15) -> str:
     """Hot spots from py-spy's raw (collapsed) output: the deepest src/warroom frame of each sample, and self time."""
     ours: collections.Counter[str] = collections.Counter()
     inclusive: collections.Counter[str] = collections.Counter()
     leaf: collections.Counter[str] = collections.Counter()
+    threads: collections.Counter[str] = collections.Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count_text = line.rpartition(" ")
@@ -355,6 +368,7 @@ def summarize_profile(raw: Path, top: int = 15) -> str:
         total += count
         frames = stack.split(";")
         leaf[frames[-1]] += count
+        threads[thread_of(frames)] += count
         mine = [f for f in frames if "(warroom/" in f and "warroom/cli/serve.py" not in f]
         ours[mine[-1] if mine else "(outside src/warroom: uvicorn/starlette/asyncio/threads)"] += count
         for function in {re.sub(r":\d+\)$", ")", f) for f in mine}:
@@ -367,7 +381,8 @@ def summarize_profile(raw: Path, top: int = 15) -> str:
         rows += [f"    {100 * n / total:5.1f}%  {name}" for name, n in counter.most_common(top)]
         return rows
 
-    lines = [f"  {total} samples"]
+    lines = [f"  {total} samples (100 per second per busy thread)"]
+    lines += table("by thread:", threads)
     lines += table("where the time goes, by the deepest src/warroom frame (lines):", ours)
     lines += table("inclusive time of src/warroom functions:", inclusive)
     lines += table("self time (leaf frames, any module):", leaf)

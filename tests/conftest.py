@@ -18,6 +18,7 @@ from tests.harness.databases import (
     reset_postgres_schema,
     truncate_postgres,
 )
+from warroom.logging import configure_logging
 
 _pg_ready = False
 
@@ -57,6 +58,12 @@ def alerting(database_url: str) -> Iterator[RunningApp]:
     yield app
     app.client.close()
     app.warroom.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def structured_logs_reach_caplog() -> None:
+    """structlog as served (through the standard library), so no_error_logs sees engine and writer errors too."""
+    configure_logging("info")
 
 
 @pytest.fixture(autouse=True)

@@ -115,7 +115,9 @@ def test_a_missed_ping_raises_an_alert_at_exactly_the_interval(app: RunningApp) 
     # Re-armed: missing again raises a new alert.
     app.clock.advance(timedelta(minutes=5))
     assert app.warroom.engine.run_due() == 1
-    assert [a["status"] for a in alerts(app)] == ["triggered", "resolved"]
+    assert [(a["status"], a["incident"]) for a in alerts(app)] == [("triggered", "INC-1"), ("resolved", "INC-1")]
+    assert app.call("GET", "/api/v1/incidents/INC-1").json()["status"] == "investigating"  # firing again
+    assert len(incidents(app)) == 1
     again = ping(app, key)
     assert again["missed_alert_resolved"] is True
 

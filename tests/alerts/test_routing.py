@@ -57,8 +57,9 @@ def test_matcher_labels_add_the_facts_every_source_has() -> None:
 
 
 def test_matcher_labels_leave_out_what_the_source_did_not_say_and_keep_the_alerts_own_labels() -> None:
-    alert = AlertEvent(Action.TRIGGER, "k", labels={"service": "checkout", "env": "prod"})
+    alert = AlertEvent(Action.TRIGGER, "k", labels={"service": "checkout", "env": "prod", "integration": "other"})
     labels = matcher_labels(alert, "prom", "api")
+    # the alert's service label wins; its claim to come from another integration does not
     assert labels == {"service": "checkout", "env": "prod", "integration": "prom"}
     assert "alertname" not in labels and "source_severity" not in labels
 
@@ -141,6 +142,33 @@ def test_a_fact_the_alert_cannot_fill_stays_unknown(labels: dict[str, str]) -> N
     assert decision.reason == "runbook High error rate: SEV-2"
 
 
+def with_routes(*routes: AlertRoute) -> Playbook:
+    return PLAYBOOK.model_copy(update={"alerting": PLAYBOOK.alerting.model_copy(update={"routes": list(routes)})})
+
+
+@pytest.mark.parametrize(
+    ("template", "labels", "severity"),
+    [
+        ("{{ labels.errors|int / labels.total|int * 100 }}", {"errors": "3", "total": "20"}, "sev1"),  # 15%
+        ("{{ labels.errors|int / labels.total|int * 100 }}", {"errors": "3", "total": "0"}, "sev2"),  # 1/0
+        ("{{ labels.error_rate + 1 }}", {"error_rate": "12"}, "sev2"),  # str + int
+        ("{{ '%d' % labels.error_rate }}", {"error_rate": "12"}, "sev2"),
+        ("{{ labels.error_rate|float * 100 }}", {"error_rate": "0.12"}, "sev1"),
+        ("{{ labels.error_rate|float * 100 }}", {"error_rate": "1.2"}, "sev2"),  # 120%: not a percentage
+        ("{{ labels.__class__ }}", {"error_rate": "12"}, "sev2"),  # the sandbox refuses
+    ],
+)
+def test_a_template_that_fails_on_this_alert_leaves_the_fact_unknown(
+    template: str, labels: dict[str, str], severity: str
+) -> None:
+    """An operator's template meets untrusted labels: whatever goes wrong, routing still decides."""
+    playbook = with_routes(AlertRoute(name="computed", match={"alertname": "X"}, facts={"error_rate_pct": template}))
+    decision = decide(playbook, event("X", labels), "prom", "api")
+    assert decision.route == "computed"
+    assert decision.severity == severity
+    assert decision.needs_confirmation == (severity == "sev2")
+
+
 def test_preprod_skips_the_route_and_the_runbook_decides() -> None:
     decision = route(event("HighErrorRate", {"env": "preprod", "error_rate": "90"}))
     assert decision.route is None
@@ -218,29 +246,50 @@ def test_nothing_matched_falls_back_to_the_triage_default_and_asks_for_confirmat
 
 
 def test_route_label_can_be_matched_on_the_integration_and_service() -> None:
-    playbook = PLAYBOOK.model_copy(
-        update={
-            "alerting": PLAYBOOK.alerting.model_copy(
-                update={"routes": [AlertRoute(name="from prom-db", match={"integration": "prom-db"}, service="db")]}
-            )
-        }
-    )
+    playbook = with_routes(AlertRoute(name="from prom-db", match={"integration": "prom-db"}, service="db"))
     assert decide(playbook, event("X"), "prom-db", "api").service == "db"
     assert decide(playbook, event("X"), "prom", "api").service == "api"
-    unnamed = PLAYBOOK.alerting.model_copy(update={"routes": [AlertRoute(match={"service": "api"}, severity="sev3")]})
-    decision = decide(PLAYBOOK.model_copy(update={"alerting": unnamed}), event("X"), "prom", "api")
+    decision = decide(with_routes(AlertRoute(match={"service": "api"}, severity="sev3")), event("X"), "prom", "api")
     assert decision.route == "route 1" and decision.reason == "route 1: SEV-3"
 
 
 # ---- property ------------------------------------------------------------------------------------------
 
-LABEL_NAMES = st.sampled_from(["alertname", "env", "team", "job", "error_rate", "service", "integration", "severity"])
+LABEL_NAMES = st.sampled_from(
+    ["alertname", "env", "team", "job", "error_rate", "errors", "total", "service", "integration", "severity"]
+)
 LABEL_VALUES = st.sampled_from(
-    ["prod", "production", "preprod", "dba", "batch-nightly", "12", "5", "nan", "inf", "1e400", "-1", "%", "{{ x }}"]
+    [
+        "prod",
+        "production",
+        "preprod",
+        "dba",
+        "batch-nightly",
+        "12",
+        "5",
+        "0",
+        "nan",
+        "inf",
+        "1e400",
+        "-1",
+        "%",
+        "{{ x }}",
+    ]
 )
 ALERT_NAMES = st.sampled_from([None, "HighErrorRate", "DatabaseConnectionFailures", "HeartbeatMissed"]) | st.text()
 SOURCE_SEVERITIES = st.sampled_from([None, "critical", "ERROR", "warning", "info", "", "p1"]) | st.text(max_size=10)
 SERVICES = {service.key for service in PLAYBOOK.services}
+COMPUTED = with_routes(
+    AlertRoute(
+        name="computed",
+        match_re={"errors": ".+"},
+        facts={
+            "error_rate_pct": "{{ labels.errors|float / labels.total|float * 100 }}",
+            "cosmetic": "{{ labels.env }}",
+        },
+    ),
+    *PLAYBOOK.alerting.routes,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -250,6 +299,7 @@ SERVICES = {service.key for service in PLAYBOOK.services}
     source_severity=SOURCE_SEVERITIES,
     source=st.none() | st.text(max_size=12),
     integration_service=st.sampled_from(["api", "db", "batch", "legacy"]),
+    playbook=st.sampled_from([PLAYBOOK, COMPUTED]),
 )
 def test_decide_is_total(
     labels: dict[str, str],
@@ -257,15 +307,16 @@ def test_decide_is_total(
     source_severity: str | None,
     source: str | None,
     integration_service: str,
+    playbook: Playbook,
 ) -> None:
     alert = AlertEvent(
         Action.TRIGGER, None, source=source, source_severity=source_severity, alert_name=alert_name, labels=labels
     )
-    decision = decide(PLAYBOOK, alert, "prom", integration_service)
-    assert decision.severity in PLAYBOOK.severity_keys()
+    decision = decide(playbook, alert, "prom", integration_service)
+    assert decision.severity in playbook.severity_keys()
     assert decision.service == integration_service or decision.service in SERVICES
     assert decision.reason
-    assert all(key in {runbook.key for runbook in PLAYBOOK.runbooks} for key in decision.runbooks)
+    assert all(key in {runbook.key for runbook in playbook.runbooks} for key in decision.runbooks)
     assert decision.needs_confirmation == decision.reason.startswith("no rule matched")
     if decision.route is not None:
-        assert decision.route in ROUTES
+        assert decision.route in {route.name for route in playbook.alerting.routes}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import OperationalError
 from structlog.testing import capture_logs
 
@@ -255,7 +256,7 @@ def test_a_failing_handler_is_logged_and_retried_later_while_the_others_fire(
     assert recorder.subjects == ["a", "b"]  # the others did not fire twice
     for record in caplog.records:  # the failure above is the point of this test
         if record.levelno >= logging.ERROR:
-            record.expected = True  # type: ignore[attr-defined]
+            record.expected = True
 
 
 def test_a_timer_without_a_handler_is_marked_fired_with_a_warning(app: RunningApp) -> None:
@@ -356,3 +357,48 @@ def test_two_engines_fire_each_timer_exactly_once(app: RunningApp, database_url:
     assert len(recorder.calls) == total
     assert sum(fired) == total
     assert pending_count(app) == 0
+
+
+def wait_until_waiting_on_a_lock(app: RunningApp, pid: int) -> None:
+    """Poll PostgreSQL until backend `pid` waits for a lock (a state change, not time passing)."""
+    deadline = time.monotonic() + 10
+    query = text("SELECT wait_event_type FROM pg_stat_activity WHERE pid = :pid")
+    while time.monotonic() < deadline:
+        with app.warroom.db.read() as connection:
+            if connection.execute(query, {"pid": pid}).scalar() == "Lock":
+                return
+    raise TimeoutError(f"backend {pid} never waited for a lock")
+
+
+def test_two_first_armings_at_once_do_not_collide(app: RunningApp, database_url: str) -> None:
+    """Nothing pending (say a heartbeat just fired) and two transactions arm it: the later one moves it."""
+    if app.warroom.db.is_sqlite:
+        pytest.skip("SQLite has one writer: two armings cannot overlap")
+    now = app.clock.now()
+    other_db = Database(database_url)
+    pid: list[int] = []
+    started = threading.Event()
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with other_db.transaction() as tx:
+                pid.append(int(tx.execute(text("SELECT pg_backend_pid()")).scalar_one()))
+                started.set()
+                arm(tx, KIND, "s", now + timedelta(minutes=10), now)  # blocks on the first's uncommitted row
+        except BaseException as error:  # surfaced below
+            failures.append(error)
+            started.set()
+
+    thread = threading.Thread(target=second)
+    try:
+        with app.warroom.db.transaction() as tx:
+            arm(tx, KIND, "s", now + timedelta(minutes=5), now)
+            thread.start()
+            assert started.wait(10) and pid
+            wait_until_waiting_on_a_lock(app, pid[0])
+        thread.join(10)
+    finally:
+        other_db.dispose()
+    assert not failures, failures
+    assert rows(app) == [("s", now + timedelta(minutes=10), 2, None)]

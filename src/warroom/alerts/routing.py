@@ -9,7 +9,7 @@ from typing import Any
 from warroom.alerts.events import AlertEvent
 from warroom.playbook.schema import AlertRoute, Playbook
 from warroom.playbook.triage import FactError, clean_facts, suggest_severity
-from warroom.templating import RenderError, is_template, render
+from warroom.templating import is_template, render
 
 
 @dataclass(frozen=True)
@@ -23,17 +23,21 @@ class RouteDecision:
 
 
 def matcher_labels(event: AlertEvent, integration: str, service: str) -> dict[str, str]:
-    """What routes match on: the alert's labels plus the facts every source has."""
+    """What routes match on: the alert's labels plus the facts every source has.
+
+    `integration` is always the one that received the alert: a sender cannot claim another's routes. The
+    alert's own `service` label, when it has one, wins over the integration's default service.
+    """
     labels = dict(event.labels)
     for name, value in (
         ("alertname", event.alert_name),
         ("source", event.source),
         ("source_severity", event.source_severity),
-        ("integration", integration),
         ("service", service),
     ):
         if value is not None:
             labels.setdefault(name, value)
+    labels["integration"] = integration
     return labels
 
 
@@ -93,7 +97,7 @@ def _facts(playbook: Playbook, route: AlertRoute, event: AlertEvent, labels: dic
         if isinstance(value, str) and is_template(value):
             try:
                 value = render(value, context).strip()
-            except RenderError:
+            except Exception:  # an operator's template meeting an untrusted alert (x / 0, "12" + 1): fact unknown
                 continue
         try:
             facts.update(clean_facts(playbook, {name: _typed(value, catalog[name].type.value)}))

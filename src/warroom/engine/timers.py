@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from warroom.store.tables import timers
 
@@ -25,17 +26,22 @@ def arm(
     tx: Connection, kind: str, subject: str, due_at: datetime, now: datetime, payload: dict[str, Any] | None = None
 ) -> None:
     """Set (or move) the one pending timer of this kind and subject. Moving bumps the fence."""
-    moved = tx.execute(
+    move = (
         update(timers)
         .where(timers.c.kind == kind, timers.c.subject == subject, timers.c.fired_at.is_(None))
         .values(due_at=due_at, fence=timers.c.fence + 1, payload=payload or {})
     )
-    if moved.rowcount == 0:
-        tx.execute(
-            insert(timers).values(
-                kind=kind, subject=subject, due_at=due_at, fence=1, payload=payload or {}, created_at=now
-            )
-        )
+    if tx.execute(move).rowcount == 0:
+        try:
+            with tx.begin_nested():
+                tx.execute(
+                    insert(timers).values(
+                        kind=kind, subject=subject, due_at=due_at, fence=1, payload=payload or {}, created_at=now
+                    )
+                )
+        except IntegrityError:
+            # PostgreSQL: another transaction armed it meanwhile and we waited for its commit; move that one.
+            tx.execute(move)
 
 
 def disarm(tx: Connection, kind: str, subject: str) -> None:
