@@ -65,7 +65,7 @@ def test_emoji_are_the_intended_ones_not_mac_roman_mojibake(pb: Playbook) -> Non
 
 
 def test_severities_most_severe_first_with_source_labels(pb: Playbook) -> None:
-    """"SEV-1: Critical", "SEV-2: High", "SEV-3: Medium", "SEV-4: Low"."""
+    """ "SEV-1: Critical", "SEV-2: High", "SEV-3: Medium", "SEV-4: Low"."""
     assert [(s.key, s.label, s.name) for s in pb.severities] == [
         ("sev1", "SEV-1", "Critical"),
         ("sev2", "SEV-2", "High"),
@@ -93,7 +93,7 @@ def test_sev4_responds_next_business_day(pb: Playbook) -> None:
 
 
 def test_updates_every_15_minutes_for_sev1_and_sev2_only(pb: Playbook) -> None:
-    """"Every 15 minutes during SEV-1/2"."""
+    """ "Every 15 minutes during SEV-1/2"."""
     assert pb.severity("sev1").update_cadence.seconds == 15 * 60
     assert pb.severity("sev2").update_cadence.seconds == 15 * 60
     assert pb.severity("sev3").update_cadence is None
@@ -121,9 +121,7 @@ def test_war_room_for_sev1(pb: Playbook) -> None:
         ("sev4", PostmortemRequirement.SKIPPED, None),  # "Skip for: SEV-4"
     ],
 )
-def test_postmortem_policy(
-    pb: Playbook, key: str, requirement: PostmortemRequirement, due: str | None
-) -> None:
+def test_postmortem_policy(pb: Playbook, key: str, requirement: PostmortemRequirement, due: str | None) -> None:
     policy = pb.severity(key).postmortem
     assert policy.requirement is requirement
     if due is None:
@@ -136,15 +134,21 @@ def test_postmortem_policy(
 
 
 def test_postmortem_meeting(pb: Playbook) -> None:
-    """"1 hour duration", "Include all incident responders", "Track in JIRA",
+    """ "1 hour duration", "Include all incident responders", "Track in JIRA",
     "Focus on learning, not blame"."""
     assert pb.postmortem is not None
     assert pb.postmortem.meeting_length.seconds == 3600
     assert pb.postmortem.blameless
     assert pb.postmortem.action_item_tracker == "JIRA"
     assert "All incident responders" in pb.postmortem.attendees
-    for section in ("## Timeline", "## Root Cause", "## What Went Well", "## What Could Be Improved",
-                    "## Action Items", "## Prevention"):
+    for section in (
+        "## Timeline",
+        "## Root Cause",
+        "## What Went Well",
+        "## What Could Be Improved",
+        "## Action Items",
+        "## Prevention",
+    ):
         assert section in pb.postmortem.template
 
 
@@ -152,17 +156,17 @@ def test_postmortem_meeting(pb: Playbook) -> None:
 
 
 def test_sev1_notify_methods(pb: Playbook) -> None:
-    """"SEV-1: Phone call + SMS + push notification"."""
+    """ "SEV-1: Phone call + SMS + push notification"."""
     assert set(pb.severity("sev1").notify_methods) == {Method.PHONE, Method.SMS, Method.PUSH}
 
 
 def test_sev2_notify_methods_do_both_pagerduty_and_slack(pb: Playbook) -> None:
-    """"SEV-2: Push notification + SMS" (PagerDuty) and "SEV-2: Slack alert": SEMANTICS says do both."""
+    """ "SEV-2: Push notification + SMS" (PagerDuty) and "SEV-2: Slack alert": SEMANTICS says do both."""
     assert set(pb.severity("sev2").notify_methods) == {Method.PUSH, Method.SMS, Method.CHAT}
 
 
 def test_sev3_email_and_sev4_backlog(pb: Playbook) -> None:
-    """"SEV-3: Email", "SEV-4: Backlog"."""
+    """ "SEV-3: Email", "SEV-4: Backlog"."""
     assert pb.severity("sev3").notify_methods == [Method.EMAIL]
     assert pb.severity("sev4").notify_methods == [Method.TICKET]
     assert not pb.severity("sev4").pages_anyone
@@ -186,7 +190,7 @@ def test_sev3_tasks(pb: Playbook) -> None:
 
 
 def test_sev1_escalation_chain(pb: Playbook) -> None:
-    """"1. Primary on-call (immediate page) - No response in 5 min -> 2. Secondary on-call (immediate page)
+    """ "1. Primary on-call (immediate page) - No response in 5 min -> 2. Secondary on-call (immediate page)
     - No response in 5 min -> 3. Engineering Manager (phone call) - No response in 10 min -> 4. VP
     Engineering (phone call)"."""
     assert pb.severity("sev1").escalation_policy == "sev1-escalation"
@@ -213,14 +217,16 @@ def test_sev1_escalation_chain(pb: Playbook) -> None:
 
 
 def test_sev2_escalation_chain(pb: Playbook) -> None:
-    """"1. Primary on-call (Slack alert) - No response in 15 min -> 2. Secondary on-call (Slack alert) -
+    """ "1. Primary on-call (Slack alert) - No response in 15 min -> 2. Secondary on-call (Slack alert) -
     No response in 15 min -> 3. Engineering Manager (email + Slack)"."""
     assert pb.severity("sev2").escalation_policy == "sev2-escalation"
     policy = _policy(pb, "sev2-escalation")
     assert policy.kind is EscalationKind.ACKNOWLEDGEMENT
     levels = policy.levels
     assert [t.schedule or t.person for level in levels for t in level.targets] == [
-        "primary", "secondary", "engineering-manager",
+        "primary",
+        "secondary",
+        "engineering-manager",
     ]
     assert [level.timeout.seconds if level.timeout else None for level in levels] == [900, 900, None]
     # Slack alert AND PagerDuty "SEV-2: Push notification + SMS" on the on-call levels.
@@ -274,8 +280,10 @@ def test_weekly_rotations(pb: Playbook, when: datetime, primary: str, secondary:
 
 
 def test_rotation_shape(pb: Playbook) -> None:
-    for key, order in (("primary", ["engineer1", "engineer2", "engineer3"]),
-                       ("secondary", ["engineer2", "engineer3", "engineer1"])):
+    for key, order in (
+        ("primary", ["engineer1", "engineer2", "engineer3"]),
+        ("secondary", ["engineer2", "engineer3", "engineer1"]),
+    ):
         schedule = _schedule(pb, key)
         assert schedule.timezone == "UTC"
         rotation = schedule.layers[0].rotation
@@ -285,7 +293,7 @@ def test_rotation_shape(pb: Playbook) -> None:
 
 
 def test_people_placeholders(pb: Playbook) -> None:
-    """"Engineering Manager: @manager-name"; VP Engineering in the SEV-1 chain."""
+    """ "Engineering Manager: @manager-name"; VP Engineering in the SEV-1 chain."""
     keys = {person.key for person in pb.people}
     assert {"engineer1", "engineer2", "engineer3", "engineering-manager", "vp-engineering"} <= keys
     manager = next(person for person in pb.people if person.key == "engineering-manager")
@@ -297,7 +305,7 @@ def test_people_placeholders(pb: Playbook) -> None:
 
 
 def test_sev1_status_page_within_15_minutes(pb: Playbook) -> None:
-    """"Updates: Will post every 15 minutes" / "Every 15 minutes during SEV-1/2": first status post by 15m."""
+    """ "Updates: Will post every 15 minutes" / "Every 15 minutes during SEV-1/2": first status post by 15m."""
     item = _comm(pb, "sev1", "status-page-investigating")
     assert item.channel == "status-page"
     assert item.within == parse_span("15m")
@@ -317,7 +325,7 @@ def test_sev2_status_page_if_user_facing(pb: Playbook) -> None:
 
 @pytest.mark.parametrize("severity", ["sev1", "sev2"])
 def test_incident_start_post_in_incidents(pb: Playbook, severity: str) -> None:
-    """"Post in #incidents channel" / "Create war room in Slack #incidents" within triage (5-15 minutes)."""
+    """ "Post in #incidents channel" / "Create war room in Slack #incidents" within triage (5-15 minutes)."""
     item = _comm(pb, severity, "incident-start-slack")
     assert item.channel == "incidents"
     assert item.within.seconds == 15 * 60
@@ -326,7 +334,7 @@ def test_incident_start_post_in_incidents(pb: Playbook, severity: str) -> None:
 
 @pytest.mark.parametrize("severity", ["sev1", "sev2"])
 def test_immediate_post_incident_within_1_hour(pb: Playbook, severity: str) -> None:
-    """"Immediate Post-Incident (Within 1 hour)": "Mark incident as resolved in Slack", "Update status
+    """ "Immediate Post-Incident (Within 1 hour)": "Mark incident as resolved in Slack", "Update status
     page", "Send summary email to leadership (SEV-1/2)"."""
     expected = {
         "resolution-slack": ("incidents", "slack-resolution"),
@@ -342,7 +350,7 @@ def test_immediate_post_incident_within_1_hour(pb: Playbook, severity: str) -> N
 
 
 def test_no_leadership_summary_below_sev2(pb: Playbook) -> None:
-    """"Send summary email to leadership (SEV-1/2)"."""
+    """ "Send summary email to leadership (SEV-1/2)"."""
     for key in ("sev3", "sev4"):
         assert not any(item.channel == "leadership-email" for item in pb.severity(key).communication)
 
@@ -351,7 +359,7 @@ def test_no_leadership_summary_below_sev2(pb: Playbook) -> None:
 
 
 def test_roles(pb: Playbook) -> None:
-    """"Assign incident commander", "Incident Lead: @engineer-name", primary/secondary on-call, EM."""
+    """ "Assign incident commander", "Incident Lead: @engineer-name", primary/secondary on-call, EM."""
     for key in ("incident_commander", "primary_on_call", "secondary_on_call", "engineering_manager"):
         assert pb.role(key).name
     assert pb.role("incident_commander").default.schedule == "primary"
@@ -359,7 +367,7 @@ def test_roles(pb: Playbook) -> None:
 
 
 def test_channels_from_the_table(pb: Playbook) -> None:
-    """"#incidents | Active incident coordination", "#eng-support", "#ops-alerts", "Status Page", "Email
+    """ "#incidents | Active incident coordination", "#eng-support", "#ops-alerts", "Status Page", "Email
     (leadership)"; "oncall@energyaudit.example.com"."""
     channels = {channel.key: channel for channel in pb.channels}
     assert channels["incidents"].target == "#incidents"
@@ -450,14 +458,25 @@ def _environment() -> SandboxedEnvironment:
 def _context(fields: dict[str, str]) -> dict[str, object]:
     started = datetime(2025, 10, 30, 14, 30, tzinfo=UTC)
     incident = SimpleNamespace(
-        id="INC-42", title="High error rate on /api/jobs", summary="Job creation failing",
-        severity=SimpleNamespace(key="sev2", label="SEV-2", name="High"), status="investigating",
-        impact="Job creation failing for ~10% of users", started_at=started,
-        detected_at=started + timedelta(minutes=2), acknowledged_at=started + timedelta(minutes=3),
-        mitigated_at=started + timedelta(minutes=15), resolved_at=started + timedelta(minutes=45),
-        duration=timedelta(minutes=45), detection_source="Prometheus Alert", services=["API", "Database"],
-        commander="engineer1", roles={"incident_commander": "engineer1"}, url="https://warroom.example/INC-42",
-        root_cause="Database connection pool exhaustion", resolution="Increased connection pool size",
+        id="INC-42",
+        title="High error rate on /api/jobs",
+        summary="Job creation failing",
+        severity=SimpleNamespace(key="sev2", label="SEV-2", name="High"),
+        status="investigating",
+        impact="Job creation failing for ~10% of users",
+        started_at=started,
+        detected_at=started + timedelta(minutes=2),
+        acknowledged_at=started + timedelta(minutes=3),
+        mitigated_at=started + timedelta(minutes=15),
+        resolved_at=started + timedelta(minutes=45),
+        duration=timedelta(minutes=45),
+        detection_source="Prometheus Alert",
+        services=["API", "Database"],
+        commander="engineer1",
+        roles={"incident_commander": "engineer1"},
+        url="https://warroom.example/INC-42",
+        root_cause="Database connection pool exhaustion",
+        resolution="Increased connection pool size",
         timeline=[
             SimpleNamespace(at=started, kind="alert", text="Alert fired: HighErrorRate", actor="prometheus"),
         ],
@@ -472,8 +491,13 @@ FIELDS = {
     "incident-update": ["what_we_know", "what_we_are_doing", "next_update"],
     "slack-resolution": ["postmortem_scheduled_for", "responders"],
     "status-resolved": [],
-    "leadership-summary": ["users_affected", "users_affected_pct", "features_impacted", "prevention_actions",
-                           "postmortem_link"],
+    "leadership-summary": [
+        "users_affected",
+        "users_affected_pct",
+        "features_impacted",
+        "prevention_actions",
+        "postmortem_link",
+    ],
     "incident-ticket": [],
     "scenario-high-error-rate": ["endpoint", "current_step"],
     "scenario-database": ["status_detail", "eta"],
@@ -493,8 +517,7 @@ def test_templates_render_without_placeholders(pb: Playbook, key: str) -> None:
     if template.subject:
         text += env.from_string(template.subject).render(context)
     assert "SEV-X" not in text
-    placeholders = ("[Brief", "[Timestamp", "[Service", "[What", "[Link]", "@engineer-name",
-                    "[Incident Lead]")
+    placeholders = ("[Brief", "[Timestamp", "[Service", "[What", "[Link]", "@engineer-name", "[Incident Lead]")
     for placeholder in placeholders:
         assert placeholder not in text
     # Every declared field is used: a template names exactly the fields it needs.

@@ -95,9 +95,7 @@ def test_severities_most_severe_first_with_source_labels(pb: Playbook) -> None:
         ("p3", "4h", "1d", "1w"),
     ],
 )
-def test_response_time_targets_table(
-    pb: Playbook, severity: str, response: str, update: str, resolution: str
-) -> None:
+def test_response_time_targets_table(pb: Playbook, severity: str, response: str, update: str, resolution: str) -> None:
     sev = pb.severity(severity)
     assert sev.response_target == span(response)
     assert sev.response_target.kind is SpanKind.ELAPSED
@@ -366,9 +364,7 @@ def test_p0_status_page_contradiction(pb: Playbook) -> None:
     assert d.within.seconds == 15 * 60
     assert "immediately" in d.source and "within 15 minutes" in d.source
     assert any("Status page update immediately" in task for task in pb.severity("p0").tasks)
-    assert any(
-        "immediately" in note and "15 minutes" in note and "CONTRADICTION" in note for note in pb.notes
-    )
+    assert any("immediately" in note and "15 minutes" in note and "CONTRADICTION" in note for note in pb.notes)
 
 
 def test_status_page_deadlines_get_stricter_with_severity(pb: Playbook) -> None:
@@ -483,16 +479,9 @@ def test_all_source_templates_present(pb: Playbook) -> None:
 
 
 def test_template_wording_kept(pb: Playbook) -> None:
-    assert pb.template("status-investigating").body.startswith(
-        "We are investigating a service disruption affecting"
-    )
-    assert (
-        "We have identified the root cause of the service disruption."
-        in pb.template("status-identified").body
-    )
-    assert (
-        "We have implemented a fix and are monitoring the service." in pb.template("status-monitoring").body
-    )
+    assert pb.template("status-investigating").body.startswith("We are investigating a service disruption affecting")
+    assert "We have identified the root cause of the service disruption." in pb.template("status-identified").body
+    assert "We have implemented a fix and are monitoring the service." in pb.template("status-monitoring").body
     assert "The service disruption has been resolved." in pb.template("status-resolved").body
     assert pb.template("customer-initial").subject == "[ACTION REQUIRED] GreenLang Service Disruption"
     assert pb.template("customer-resolution").subject == "[RESOLVED] GreenLang Service Disruption"
@@ -508,9 +497,7 @@ def _render_env() -> SandboxedEnvironment:
         utc=lambda d: d.strftime("%Y-%m-%d %H:%M UTC"),
         hhmm=lambda d: d.strftime("%H:%M"),
         date=lambda d: d.strftime("%Y-%m-%d"),
-        duration=lambda td: (
-            f"{int(td.total_seconds() // 3600)} hours {int(td.total_seconds() % 3600 // 60)} minutes"
-        ),
+        duration=lambda td: f"{int(td.total_seconds() // 3600)} hours {int(td.total_seconds() % 3600 // 60)} minutes",
         slug=lambda s: s.lower().replace(" ", "-"),
     )
     return env

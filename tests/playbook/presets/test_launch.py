@@ -80,14 +80,14 @@ def test_response_times(pb: Playbook, key: str, target: str) -> None:
 
 
 def test_response_time_seconds(pb: Playbook) -> None:
-    """"5 min", "30 min", "2 hours", "1 week" as elapsed seconds."""
+    """ "5 min", "30 min", "2 hours", "1 week" as elapsed seconds."""
     assert [s.response_target.seconds for s in pb.severities] == [300, 1800, 7200, 7 * 86400]
     assert not any(s.response_target.is_business for s in pb.severities)
 
 
 @pytest.mark.parametrize("key", ["p1", "p2", "p3"])
 def test_status_page_cadence_is_the_stricter_five_minutes(pb: Playbook, key: str) -> None:
-    """"Update status page every 5-10 min": 5 min is the breach line, 10 min noted."""
+    """ "Update status page every 5-10 min": 5 min is the breach line, 10 min noted."""
     assert pb.severity(key).update_cadence == span("5m")
 
 
@@ -108,13 +108,13 @@ def test_p4_is_backlog_without_cadence(pb: Playbook) -> None:
 
 
 def test_p1_resolution_target(pb: Playbook) -> None:
-    """"Resolution target: 30 min (P1)" """
+    """ "Resolution target: 30 min (P1)" """
     assert pb.severity("p1").resolution_target == span("30m")
     assert all(pb.severity(k).resolution_target is None for k in ("p2", "p3", "p4"))
 
 
 def test_war_room_video_call(pb: Playbook) -> None:
-    """"Video call: Start immediately for P1, within 30 min for P2" """
+    """ "Video call: Start immediately for P1, within 30 min for P2" """
     p1, p2 = pb.severity("p1"), pb.severity("p2")
     assert p1.war_room is WarRoom.REQUIRED and p1.war_room_call_within is not None
     assert p1.war_room_call_within.seconds == 0
@@ -124,7 +124,7 @@ def test_war_room_video_call(pb: Playbook) -> None:
 
 @pytest.mark.parametrize("key", ["p1", "p2", "p3"])
 def test_postmortem_within_24_hours(pb: Playbook, key: str) -> None:
-    """"### 6. Post-Incident Analysis (within 24 hours)"; "Analyze: Post-mortem within 24 hours" """
+    """ "### 6. Post-Incident Analysis (within 24 hours)"; "Analyze: Post-mortem within 24 hours" """
     policy_ = pb.severity(key).postmortem
     assert policy_.requirement is PostmortemRequirement.REQUIRED
     assert policy_.due == span("24h")
@@ -138,7 +138,7 @@ def test_p4_postmortem_optional(pb: Playbook) -> None:
 
 @pytest.mark.parametrize("key", ["p1", "p2", "p3"])
 def test_paged_severities_page_via_pagerduty_and_slack(pb: Playbook, key: str) -> None:
-    """"Automated: Alert fires -> page on-call via PagerDuty/Slack" """
+    """ "Automated: Alert fires -> page on-call via PagerDuty/Slack" """
     methods = set(pb.severity(key).notify_methods)
     assert {Method.PHONE, Method.SMS, Method.PUSH, Method.CHAT} <= methods
     assert Method.TICKET not in methods
@@ -160,7 +160,7 @@ def test_status_page_investigating_within_detection(pb: Playbook, key: str) -> N
 
 @pytest.mark.parametrize("key", ["p1", "p2", "p3"])
 def test_customer_notifications_are_tasks(pb: Playbook, key: str) -> None:
-    """"Notify customers: Email: Send to affected organizations; In-app banner; Support: Post to
+    """ "Notify customers: Email: Send to affected organizations; In-app banner; Support: Post to
     support tickets" (no number: tasks, not clocks)."""
     for item, channel in [
         ("customer_email", "customer-email"),
@@ -268,7 +268,7 @@ def test_p4_backlog_ticket_only(pb: Playbook) -> None:
 
 
 def test_incident_commander_30_minute_sla(pb: Playbook) -> None:
-    """"Escalation: incident commander on 30-min response SLA" """
+    """ "Escalation: incident commander on 30-min response SLA" """
     p = policy(pb, "ic-escalation")
     assert p.kind is EscalationKind.ACKNOWLEDGEMENT
     assert p.levels[0].targets[0].person == "incident-commander"
@@ -285,7 +285,7 @@ def test_ic_sla_contradiction_recorded(pb: Playbook) -> None:
 
 
 def test_ongoing_rotation_business_and_after_hours(pb: Playbook) -> None:
-    """"Business hours: support lead on-call"; "After hours: rotating engineer on-call" """
+    """ "Business hours: support lead on-call"; "After hours: rotating engineer on-call" """
     s = schedule(pb, "on-call")
     layers = {layer.key: layer for layer in s.layers}
     business = layers["business-hours"]
@@ -304,7 +304,7 @@ def test_ongoing_rotation_business_and_after_hours(pb: Playbook) -> None:
 
 
 def test_first_week_post_launch_24_hour_shifts(pb: Playbook) -> None:
-    """"First week post-launch: 24/7 on-call including weekends; 24-hour shifts if possible" """
+    """ "First week post-launch: 24/7 on-call including weekends; 24-hour shifts if possible" """
     s = schedule(pb, "launch-week")
     layer = s.layers[0]
     assert layer.rotation.shift == span("24h")
@@ -327,8 +327,13 @@ def test_on_call_duties_and_tools(pb: Playbook) -> None:
 @pytest.mark.parametrize(
     "key",
     [
-        "incident_commander", "sre", "engineering", "support",
-        "technical_lead", "communications_lead", "scribe",
+        "incident_commander",
+        "sre",
+        "engineering",
+        "support",
+        "technical_lead",
+        "communications_lead",
+        "scribe",
     ],
 )
 def test_roles_present(pb: Playbook, key: str) -> None:
@@ -337,7 +342,7 @@ def test_roles_present(pb: Playbook, key: str) -> None:
 
 
 def test_incident_commander_role(pb: Playbook) -> None:
-    """"Incident commander = highest ranking person on-call"; Who/What/When/Where/Impact/Status."""
+    """ "Incident commander = highest ranking person on-call"; Who/What/When/Where/Impact/Status."""
     ic = pb.role("incident_commander")
     assert ic.short == "IC"
     assert ic.who == "Highest ranking person on-call"
@@ -459,7 +464,7 @@ def _context() -> dict[str, object]:
 
 
 def test_war_room_channel_name(pb: Playbook) -> None:
-    """"#incident-[severity]-[TIMESTAMP]"; Quick Runbook "#incident-p1-[timestamp]" """
+    """ "#incident-[severity]-[TIMESTAMP]"; Quick Runbook "#incident-p1-[timestamp]" """
     assert pb.war_room is not None
     name = _env().from_string(pb.war_room.channel_name).render(**_context())
     assert name == "incident-p1-2026-03-01-09-15-utc"
@@ -528,8 +533,13 @@ def test_incident_log_columns(pb: Playbook) -> None:
     row = _env().from_string(pb.template("incident-log-row").body).render(**_context())
     cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
     assert cells == [
-        "2026-03-01", "09:15", "P1", "Database connection pool exhaustion",
-        "23 minutes", "engineer", "investigating",
+        "2026-03-01",
+        "09:15",
+        "P1",
+        "Database connection pool exhaustion",
+        "23 minutes",
+        "engineer",
+        "investigating",
     ]
     channel = next(c for c in pb.channels if c.key == "incident-log")
     assert "Date | Time | Severity | Issue | Duration | RCA Owner | Status" in (channel.purpose or "")
@@ -543,8 +553,15 @@ def test_postmortem_example_format(pb: Playbook) -> None:
     assert "INCIDENT: Database connection pool exhaustion" in text
     assert "DATE/TIME: 2026-03-01 09:15 UTC" in text
     assert "DURATION: 23 minutes (detected after 5 minutes, resolved after 18 minutes)" in text
-    for heading in ("TIMELINE:", "ROOT CAUSE:", "PREVENTION:", "What happened?", "Why did it happen?",
-                    "How do we prevent it?", "Follow-up"):
+    for heading in (
+        "TIMELINE:",
+        "ROOT CAUSE:",
+        "PREVENTION:",
+        "What happened?",
+        "Why did it happen?",
+        "How do we prevent it?",
+        "Follow-up",
+    ):
         assert heading in text
     assert "09:15 \u2013 Alert: DB connections 95%" in text  # the source's en dash
     assert "Hold brief retro meeting" in pb.postmortem.rules
@@ -554,7 +571,7 @@ def test_postmortem_example_format(pb: Playbook) -> None:
 
 
 def test_mitigation_ladder(pb: Playbook) -> None:
-    """"Possible actions (in priority order)" 1-6 with their commands."""
+    """ "Possible actions (in priority order)" 1-6 with their commands."""
     runbook = next(r for r in pb.runbooks if r.key == "mitigation-ladder")
     assert len(runbook.mitigations) == 6
     assert "docker compose up -d --scale app=5" in runbook.mitigations[1]

@@ -58,11 +58,20 @@ def test_severity_labels_and_names(pb):
 def test_definitions(pb):
     """**Definition:** lines of each severity."""
     assert pb.severity("sev1").definition == [
-        "Complete loss of service for all users", "Data loss risk", "Security breach"]
+        "Complete loss of service for all users",
+        "Data loss risk",
+        "Security breach",
+    ]
     assert pb.severity("sev2").definition == [
-        "Significant feature unavailable", "Performance degraded >50%", "Data integrity concerns"]
+        "Significant feature unavailable",
+        "Performance degraded >50%",
+        "Data integrity concerns",
+    ]
     assert pb.severity("sev3").definition == [
-        "Non-critical feature affected", "Workaround available", "Isolated impact"]
+        "Non-critical feature affected",
+        "Workaround available",
+        "Isolated impact",
+    ]
 
 
 # --- response times --------------------------------------------------------------------------------
@@ -87,14 +96,14 @@ def test_sev3_response_time_is_business_hours(pb):
 
 
 def test_business_calendar_default_hours(pb):
-    """"4 hours (business hours)": business hours are not defined, Warroom's Mon-Fri 09:00-17:00 apply."""
+    """ "4 hours (business hours)": business hours are not defined, Warroom's Mon-Fri 09:00-17:00 apply."""
     cal = pb.business_calendar
     assert [d.value for d in cal.workdays] == ["mon", "tue", "wed", "thu", "fri"]
     assert (cal.opens, cal.closes) == (time(9, 0), time(17, 0))
 
 
 def test_page_acknowledgement_is_the_stricter_breach_line(pb):
-    """"1. Acknowledge pages within 5 minutes" vs SEV-1 "Response time: 15 minutes": both recorded,
+    """ "1. Acknowledge pages within 5 minutes" vs SEV-1 "Response time: 15 minutes": both recorded,
     5 minutes is the page-acknowledgement breach line (SEMANTICS.md)."""
     assert pb.on_call.acknowledge_within == parse_span("5m")
     for key in ("sev1", "sev2"):
@@ -106,7 +115,7 @@ def test_page_acknowledgement_is_the_stricter_breach_line(pb):
 
 
 def test_status_page_cadence(pb):
-    """"Status page updated every 15 minutes" (SEV-1), "every 30 minutes" (SEV-2); SEV-3 has none."""
+    """ "Status page updated every 15 minutes" (SEV-1), "every 30 minutes" (SEV-2); SEV-3 has none."""
     assert pb.severity("sev1").update_cadence == parse_span("15m")
     assert pb.severity("sev2").update_cadence == parse_span("30m")
     assert pb.severity("sev3").update_cadence is None
@@ -114,7 +123,7 @@ def test_status_page_cadence(pb):
 
 @pytest.mark.parametrize(("sev", "within"), [("sev1", 15), ("sev2", 30)])
 def test_status_page_deadline(pb, sev, within):
-    """"Status page updated every 15 minutes" / "every 30 minutes": first update due within the cadence."""
+    """ "Status page updated every 15 minutes" / "every 30 minutes": first update due within the cadence."""
     item = {c.key: c for c in pb.severity(sev).communication}["status-page-update"]
     assert item.channel == "status-page"
     assert minutes(item.within) == within
@@ -159,7 +168,7 @@ def test_sev3_team_slack_and_jira(pb):
 
 
 def test_notify_methods(pb):
-    """"Acknowledge pages within 5 minutes": SEV-1/SEV-2 page; SEV-3 goes to the team Slack channel."""
+    """ "Acknowledge pages within 5 minutes": SEV-1/SEV-2 page; SEV-3 goes to the team Slack channel."""
     assert set(pb.severity("sev1").notify_methods) == {Method.PHONE, Method.SMS, Method.PUSH}
     assert set(pb.severity("sev2").notify_methods) == {Method.PHONE, Method.SMS, Method.PUSH}
     assert pb.severity("sev3").notify_methods == [Method.CHAT]
@@ -172,7 +181,10 @@ def test_notify_methods(pb):
 def test_every_severity_has_its_escalation_policy(pb):
     keys = {p.key for p in pb.escalation_policies}
     assert [pb.severity(k).escalation_policy for k in ("sev1", "sev2", "sev3")] == [
-        "sev1-escalation", "sev2-escalation", "sev3-escalation"]
+        "sev1-escalation",
+        "sev2-escalation",
+        "sev3-escalation",
+    ]
     assert {"sev1-escalation", "sev2-escalation", "sev3-escalation"} <= keys
 
 
@@ -188,8 +200,7 @@ def test_sev1_escalation(pb):
     assert p.multi_ack is True
     assert p.repeat == 0
     assert len(p.levels) == 1
-    assert targets(p.levels[0]) == {("person", "vp-engineering"), ("schedule", "sre-oncall"),
-                                    ("person", "team-lead")}
+    assert targets(p.levels[0]) == {("person", "vp-engineering"), ("schedule", "sre-oncall"), ("person", "team-lead")}
     assert p.levels[0].timeout == parse_span("30m")
 
 
@@ -221,7 +232,7 @@ def test_every_escalation_quotes_the_source(pb):
 
 
 def test_titled_people(pb):
-    """"VP Engineering", "team lead": placeholders with example.com addresses."""
+    """ "VP Engineering", "team lead": placeholders with example.com addresses."""
     people = {p.key: p for p in pb.people}
     assert people["vp-engineering"].name == "VP Engineering"
     assert people["team-lead"].name == "Team Lead"
@@ -236,7 +247,7 @@ def test_titled_people(pb):
 
 @pytest.mark.parametrize("key", ["sre-oncall", "team-oncall"])
 def test_weekly_rotation_monday_to_monday(pb, key):
-    """"Teams rotate weekly, Monday to Monday." Handoff time chosen: Monday 09:00 (noted)."""
+    """ "Teams rotate weekly, Monday to Monday." Handoff time chosen: Monday 09:00 (noted)."""
     schedule = {s.key: s for s in pb.schedules}[key]
     rotation = schedule.layers[0].rotation
     assert rotation.shift == parse_span("1w")
@@ -306,11 +317,18 @@ def test_postmortem_rules(pb):
     assert pm.action_item_tracker == "Jira"
     assert pm.share_with == ["#engineering", "weekly all-hands"]
     for key in ("sev1", "sev2"):  # a plain YAML " #engineering" would have been cut off as a comment
-        assert any(task.endswith("shared in #engineering and presented at the weekly all-hands")
-                   for task in pb.severity(key).tasks)
+        assert any(
+            task.endswith("shared in #engineering and presented at the weekly all-hands")
+            for task in pb.severity(key).tasks
+        )
     text = "\n".join(pm.rules)
-    for phrase in ("Blameless culture", "5 Whys", "Jira ticket with an owner and due date",
-                   "shared in #engineering", "within 48 hours"):
+    for phrase in (
+        "Blameless culture",
+        "5 Whys",
+        "Jira ticket with an owner and due date",
+        "shared in #engineering",
+        "within 48 hours",
+    ):
         assert phrase in text
 
 
@@ -362,8 +380,7 @@ def sample_incident():
         "root_cause": "Connection leak after deploy",
         "timeline": [
             {"at": started + timedelta(minutes=3), "kind": "alert", "text": "Alert fired", "actor": None},
-            {"at": started + timedelta(minutes=40), "kind": "mitigation", "text": "Rolled back",
-             "actor": "sre-1"},
+            {"at": started + timedelta(minutes=40), "kind": "mitigation", "text": "Rolled back", "actor": "sre-1"},
         ],
     }
 
@@ -410,8 +427,11 @@ def test_incident_timeline_needs_every_field(pb):
 
 def test_postmortem_template_renders(pb):
     fields = {f"why_{n}": f"because {n}" for n in range(1, 6)}
-    fields |= {"what_went_well": "Fast rollback", "what_could_be_improved": "Alerting",
-               "action_items": "- Add leak detection — Owner: SRE One — Due: 2026-03-09"}
+    fields |= {
+        "what_went_well": "Fast rollback",
+        "what_could_be_improved": "Alerting",
+        "action_items": "- Add leak detection — Owner: SRE One — Due: 2026-03-09",
+    }
     text = render(pb.postmortem.template, incident=sample_incident(), fields=fields)
     assert "# Post-mortem: Checkout API down (INC-42, SEV-1)" in text
     assert "5. Why? because 5" in text
@@ -420,7 +440,10 @@ def test_postmortem_template_renders(pb):
 def test_war_room_is_a_noted_warroom_default(pb):
     """The source has no war-room rule: SEV-1 recommended (Warroom default, noted), others not required."""
     assert [pb.severity(k).war_room for k in ("sev1", "sev2", "sev3")] == [
-        WarRoom.RECOMMENDED, WarRoom.NOT_REQUIRED, WarRoom.NOT_REQUIRED]
+        WarRoom.RECOMMENDED,
+        WarRoom.NOT_REQUIRED,
+        WarRoom.NOT_REQUIRED,
+    ]
     assert any("War room" in note for note in pb.notes)
 
 
@@ -434,8 +457,7 @@ def test_war_room_channel_name_renders(pb):
 
 def test_warroom_default_roles(pb):
     """The source names no roles: Warroom's IC, Technical Lead, Communications Lead and Scribe, noted."""
-    assert [r.name for r in pb.roles] == [
-        "Incident Commander", "Technical Lead", "Communications Lead", "Scribe"]
+    assert [r.name for r in pb.roles] == ["Incident Commander", "Technical Lead", "Communications Lead", "Scribe"]
     assert pb.role("incident_commander").short == "IC"
     assert all(r.checklist for r in pb.roles)
     assert any("Warroom's defaults" in note for note in pb.notes)
@@ -444,27 +466,33 @@ def test_warroom_default_roles(pb):
 RUNBOOK_STEPS = {
     "db-connection-pool-exhaustion": (
         "Database Connection Pool Exhaustion",
-        ["`SELECT count(*) FROM pg_stat_activity;`",
-         "`SELECT * FROM pg_stat_activity WHERE state = 'active' ORDER BY query_start;`",
-         "Kill idle connections older than 10 minutes",
-         "Verify PgBouncer pool settings",
-         "Check for connection leaks in application logs"],
+        [
+            "`SELECT count(*) FROM pg_stat_activity;`",
+            "`SELECT * FROM pg_stat_activity WHERE state = 'active' ORDER BY query_start;`",
+            "Kill idle connections older than 10 minutes",
+            "Verify PgBouncer pool settings",
+            "Check for connection leaks in application logs",
+        ],
     ),
     "kafka-consumer-lag": (
         "Kafka Consumer Lag",
-        ["`kafka-consumer-groups --describe --group <group>`",
-         "Verify consumer health in Grafana dashboard",
-         "Check for poison messages in dead letter queue",
-         "Scale consumer instances if processing throughput is the bottleneck",
-         "Verify schema compatibility if deserialization errors are present"],
+        [
+            "`kafka-consumer-groups --describe --group <group>`",
+            "Verify consumer health in Grafana dashboard",
+            "Check for poison messages in dead letter queue",
+            "Scale consumer instances if processing throughput is the bottleneck",
+            "Verify schema compatibility if deserialization errors are present",
+        ],
     ),
     "k8s-pod-memory-pressure": (
         "Memory Pressure on Kubernetes Pods",
-        ["`kubectl top pods -n <namespace>`",
-         "Review recent deployments for memory regression",
-         "Check for memory leaks using heap profiler",
-         "Adjust resource limits if growth is expected",
-         "Consider horizontal pod autoscaler (HPA) configuration"],
+        [
+            "`kubectl top pods -n <namespace>`",
+            "Review recent deployments for memory regression",
+            "Check for memory leaks using heap profiler",
+            "Adjust resource limits if growth is expected",
+            "Consider horizontal pod autoscaler (HPA) configuration",
+        ],
     ),
 }
 
@@ -491,8 +519,14 @@ def test_security_breach_is_sev1(pb):
 
 def test_contradiction_and_choices_noted(pb):
     text = "\n".join(pb.notes)
-    for phrase in ("Acknowledge pages within 5 minutes", "4 business hours", "Monday at 09:00",
-                   "22:00-07:00", "SEV-3", "Warroom's defaults"):
+    for phrase in (
+        "Acknowledge pages within 5 minutes",
+        "4 business hours",
+        "Monday at 09:00",
+        "22:00-07:00",
+        "SEV-3",
+        "Warroom's defaults",
+    ):
         assert phrase in text
 
 
@@ -535,8 +569,9 @@ def test_triage(pb, facts, expected):
     assert suggestion.severity == expected
 
 
-@pytest.mark.parametrize("facts", [{}, {"performance_degraded_pct": 50}, {"all_users_affected": True},
-                                   {"workaround_available": False}])
+@pytest.mark.parametrize(
+    "facts", [{}, {"performance_degraded_pct": 50}, {"all_users_affected": True}, {"workaround_available": False}]
+)
 def test_triage_default_is_flagged(pb, facts):
     """Triage is total: no rule matched -> the default (SEV-2, second-highest), flagged for confirmation."""
     suggestion = suggest_severity(pb, clean_facts(pb, facts))
@@ -548,7 +583,7 @@ def test_triage_default_is_flagged(pb, facts):
 
 
 def test_triage_boundary_reason(pb):
-    """"performance degraded >50%": 50.1 matches, 50 does not."""
+    """ "performance degraded >50%": 50.1 matches, 50 does not."""
     hit = suggest_severity(pb, clean_facts(pb, {"performance_degraded_pct": 50.1}))
     assert hit.rule_index == 1 and not hit.needs_confirmation
     assert "performance degraded 50.1% > 50%" in hit.reason
