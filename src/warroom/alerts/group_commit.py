@@ -83,11 +83,15 @@ class GroupCommit:
                 return
 
     def _commit(self, jobs: list[_Job]) -> None:
-        results: list[tuple[bool, Any]] = []
         try:
-            with self.db.transaction() as tx:
-                for job in jobs:
-                    results.append(self._attempt(tx, job))
+            try:
+                # The common case: every delivery applies cleanly, so none pays for a savepoint.
+                results = self._run(jobs, isolated=False)
+            except OperationalError:
+                raise
+            except Exception:
+                # Someone's delivery failed (or lost a race): everything rolled back; again, each in its own savepoint.
+                results = self._run(jobs, isolated=True)
         except BaseException as error:  # the store failed: nobody's work is durable, everyone retries
             for job in jobs:
                 job.future.set_exception(error)
@@ -97,6 +101,12 @@ class GroupCommit:
                 job.future.set_result(value)
             else:
                 job.future.set_exception(value)
+
+    def _run(self, jobs: list[_Job], isolated: bool) -> list[tuple[bool, Any]]:
+        with self.db.transaction() as tx:
+            if isolated:
+                return [self._attempt(tx, job) for job in jobs]
+            return [(True, job.work(tx)) for job in jobs]
 
     def _attempt(self, tx: Connection, job: _Job) -> tuple[bool, Any]:
         last: Exception | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 
 def normalize_url(url: str) -> str:
@@ -55,12 +55,14 @@ class Database:
 
 def _make_engine(url: str, dialect: str, echo: bool) -> Engine:
     if dialect == "sqlite":
-        memory = make_url(url).database in (None, "", ":memory:")
+        # A small pool: opening a SQLite connection (and its PRAGMAs) per transaction costs more than the work.
         engine = create_engine(
             url,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            poolclass=NullPool if not memory else None,
+            poolclass=QueuePool,
+            pool_size=5,
+            max_overflow=10,
         )
         _sqlite_pragmas(engine)
         return engine
