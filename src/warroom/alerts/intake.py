@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
@@ -294,8 +294,8 @@ _REPEAT = (
 
 
 def _open_alert(connection: Connection, integration_id: int, key: str) -> Row[Any] | None:
-    row: Row[Any] | None = connection.execute(_OPEN_ALERT, {"b_integration": integration_id, "b_key": key}).first()
-    return row
+    row = connection.execute(_OPEN_ALERT, {"b_integration": integration_id, "b_key": key}).first()
+    return cast("Row[Any] | None", row)
 
 
 def _incident(connection: Connection, number: int) -> Row[Any]:
