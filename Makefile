@@ -20,7 +20,7 @@ run: install
 	$(BIN)/warroom serve
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 typecheck: install
 	$(BIN)/mypy
