@@ -7,11 +7,13 @@ thousands of fsyncs a second into tens, which is what lets the embedded SQLite s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -27,8 +29,27 @@ Work = Callable[[Connection], Any]
 
 @dataclass
 class _Job:
+    """One delivery. An HTTP request waits on an asyncio future of its own loop; other callers on a
+    concurrent future. The asyncio kind lets one wake-up of the loop settle a whole batch."""
+
     work: Work
-    future: Future[Any]
+    future: Future[Any] | None = None
+    waiter: asyncio.Future[Any] | None = None
+    loop: asyncio.AbstractEventLoop | None = field(default=None, repr=False)
+
+
+Settlement = tuple[asyncio.Future[Any], bool, Any]
+
+
+def _settle(settlements: list[Settlement]) -> None:
+    """Runs in the waiters' event loop: hands each request its result."""
+    for waiter, ok, value in settlements:
+        if waiter.done():  # the request was cancelled (client went away); its work is committed anyway
+            continue
+        if ok:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(value)
 
 
 class GroupCommit:
@@ -43,11 +64,19 @@ class GroupCommit:
     def submit(self, work: Work) -> Future[Any]:
         future: Future[Any] = Future()
         self._ensure_started()
-        self._queue.put(_Job(work, future))
+        self._queue.put(_Job(work, future=future))
         return future
 
     def run(self, work: Work) -> Any:
         return self.submit(work).result()
+
+    async def run_async(self, work: Work) -> Any:
+        """Await `work`'s committed result from an event loop, without blocking it."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        self._ensure_started()
+        self._queue.put(_Job(work, waiter=waiter, loop=loop))
+        return await waiter
 
     def close(self) -> None:
         with self._lock:
@@ -93,14 +122,24 @@ class GroupCommit:
                 # Someone's delivery failed (or lost a race): everything rolled back; again, each in its own savepoint.
                 results = self._run(jobs, isolated=True)
         except BaseException as error:  # the store failed: nobody's work is durable, everyone retries
-            for job in jobs:
-                job.future.set_exception(error)
+            self._hand_out(jobs, [(False, error)] * len(jobs))
             return
+        self._hand_out(jobs, results)
+
+    @staticmethod
+    def _hand_out(jobs: list[_Job], results: list[tuple[bool, Any]]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[Settlement]] = {}
         for job, (ok, value) in zip(jobs, results, strict=True):
-            if ok:
-                job.future.set_result(value)
-            else:
-                job.future.set_exception(value)
+            if job.waiter is not None and job.loop is not None:
+                by_loop.setdefault(job.loop, []).append((job.waiter, ok, value))
+            elif job.future is not None:
+                if ok:
+                    job.future.set_result(value)
+                else:
+                    job.future.set_exception(value)
+        for loop, settlements in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed: nobody is waiting any more
+                loop.call_soon_threadsafe(_settle, settlements)
 
     def _run(self, jobs: list[_Job], isolated: bool) -> list[tuple[bool, Any]]:
         with self.db.transaction() as tx:

@@ -88,10 +88,10 @@ class Intake:
             "event_count": 1,
         }
         if window is not None:
-            alert_id = tx.execute(insert(alerts).values(**values, suppressed_by=window).returning(alerts.c.id))
+            alert_id = tx.execute(_INSERT_ALERT, {**values, "suppressed_by": window})
             return Outcome(key, "suppressed", alert_id.scalar_one())
         number, created = self._incident_for(tx, integration, event, key, decision, playbook, version_id, now)
-        alert_id = tx.execute(insert(alerts).values(**values, incident_id=number).returning(alerts.c.id)).scalar_one()
+        alert_id = tx.execute(_INSERT_ALERT, {**values, "incident_id": number}).scalar_one()
         self._alert_event(tx, integration, number, event, key, decision, now)
         return Outcome(key, "created" if created else "attached", alert_id, number)
 
@@ -138,15 +138,7 @@ class Intake:
         }[integration.grouping]
         group_hash = None if basis is None else hashlib.sha256(basis.encode()).hexdigest()
         if group_hash is not None:
-            group = tx.execute(
-                select(alert_groups.c.id, incidents.c.id.label("incident"), incidents.c.status)
-                .join(incidents, incidents.c.id == alert_groups.c.incident_id)
-                .where(
-                    alert_groups.c.integration_id == integration.id,
-                    alert_groups.c.group_hash == group_hash,
-                    alert_groups.c.closed_at.is_(None),
-                )
-            ).first()
+            group = tx.execute(_OPEN_GROUP, {"g_integration": integration.id, "g_hash": group_hash}).first()
             if group is not None:
                 if Status(group.status) in OPEN_STATUSES:
                     if Status(group.status) is Status.MONITORING:
@@ -177,13 +169,14 @@ class Intake:
         )
         if group_hash is not None and basis is not None:
             tx.execute(
-                insert(alert_groups).values(
+                _INSERT_GROUP,
+                dict(
                     integration_id=integration.id,
                     group_hash=group_hash,
                     group_key=basis,
                     incident_id=number,
                     opened_at=now,
-                )
+                ),
             )
         return number, True
 
@@ -322,3 +315,16 @@ def _incident_links(event: AlertEvent) -> list[dict[str, Any]]:
         if href.startswith(("http://", "https://")) and len(href) <= 2000:
             links.append({"url": href, "title": (link.get("text") or None)})
     return links
+
+
+_INSERT_ALERT = insert(alerts).returning(alerts.c.id)
+_INSERT_GROUP = insert(alert_groups)
+_OPEN_GROUP = (
+    select(alert_groups.c.id, incidents.c.id.label("incident"), incidents.c.status)
+    .join(incidents, incidents.c.id == alert_groups.c.incident_id)
+    .where(
+        alert_groups.c.integration_id == bindparam("g_integration"),
+        alert_groups.c.group_hash == bindparam("g_hash"),
+        alert_groups.c.closed_at.is_(None),
+    )
+)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Connection, Row, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, or_, select, update
 
 from warroom.audit.log import record_audit
 from warroom.auth.actors import Actor
@@ -43,17 +43,21 @@ class MaintenanceView(BaseModel):
 
 def active_window(connection: Connection, service: str, now: datetime) -> int | None:
     """The id of a window covering `now` for this service (half-open: [starts_at, ends_at))."""
-    return connection.execute(
-        select(maintenance_windows.c.id)
-        .where(
-            maintenance_windows.c.service == service,
-            maintenance_windows.c.starts_at <= now,
-            maintenance_windows.c.ends_at > now,
-            or_(maintenance_windows.c.ended_at.is_(None), maintenance_windows.c.ended_at > now),
-        )
-        .order_by(maintenance_windows.c.id)
-        .limit(1)
-    ).scalar()
+    return connection.execute(_ACTIVE_WINDOW, {"m_service": service, "m_now": now}).scalar()
+
+
+# Built once: every new alert asks it, and building a select costs more than running it.
+_ACTIVE_WINDOW = (
+    select(maintenance_windows.c.id)
+    .where(
+        maintenance_windows.c.service == bindparam("m_service"),
+        maintenance_windows.c.starts_at <= bindparam("m_now"),
+        maintenance_windows.c.ends_at > bindparam("m_now"),
+        or_(maintenance_windows.c.ended_at.is_(None), maintenance_windows.c.ended_at > bindparam("m_now")),
+    )
+    .order_by(maintenance_windows.c.id)
+    .limit(1)
+)
 
 
 class MaintenanceService:

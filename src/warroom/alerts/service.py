@@ -47,6 +47,11 @@ class AlertService:
         """Queue a delivery; the future completes once it is committed (or failed: answer 5xx)."""
         return self.writer.submit(lambda tx: self.apply(tx, integration, batch))
 
+    async def deliver(self, integration: Integration, batch: AlertBatch) -> list[Outcome]:
+        """The HTTP door's way in: awaits the commit without a thread of its own."""
+        outcomes: list[Outcome] = await self.writer.run_async(lambda tx: self.apply(tx, integration, batch))
+        return outcomes
+
     def receive(self, integration: Integration, batch: AlertBatch) -> list[Outcome]:
         outcomes: list[Outcome] = self.submit(integration, batch).result()
         return outcomes

@@ -21,8 +21,11 @@ class AuditEntry(BaseModel):
     detail: dict[str, Any]
 
 
+_INSERT = insert(audit_log)
+
+
 def record_audit(tx: Connection, at: datetime, actor: Actor, action: str, subject: str, detail: dict[str, Any]) -> None:
-    tx.execute(insert(audit_log).values(at=at, actor=actor.name, action=action, subject=subject, detail=detail))
+    tx.execute(_INSERT, {"at": at, "actor": actor.name, "action": action, "subject": subject, "detail": detail})
 
 
 def list_audit(connection: Connection, subject: str | None = None, limit: int = 100) -> list[AuditEntry]:

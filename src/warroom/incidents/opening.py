@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from warroom.audit.log import record_audit
 from warroom.auth.actors import Actor
@@ -38,11 +38,20 @@ class NewIncident:
     runbooks: list[str] = field(default_factory=list)
 
 
+_INSERT_INCIDENT = insert(incidents).returning(incidents.c.id)
+_INSERT_ROLE = insert(incident_roles)
+_INSERT_PARTICIPANT = insert(incident_participants)
+_PARTICIPANT = select(incident_participants.c.id).where(
+    incident_participants.c.incident_id == bindparam("p_incident"), incident_participants.c.name == bindparam("p_name")
+)
+
+
 def insert_incident(tx: Connection, new: NewIncident, actor: Actor, now: datetime) -> int:
     """Writes the incident, its first participants and roles, the `declared` event and the audit entry."""
+    # Statements with parameters passed apart compile once; `.values(...)` literals are re-keyed per call.
     number: int = tx.execute(
-        insert(incidents)
-        .values(
+        _INSERT_INCIDENT,
+        dict(
             title=new.title,
             summary=new.summary,
             severity=new.severity.key,
@@ -65,15 +74,13 @@ def insert_incident(tx: Connection, new: NewIncident, actor: Actor, now: datetim
             triggered_at=now,
             updated_at=now,
             revision=1,
-        )
-        .returning(incidents.c.id)
+        ),
     ).scalar_one()
     add_participant(tx, number, actor.name, now)
     for role, person in new.roles.items():
         tx.execute(
-            insert(incident_roles).values(
-                incident_id=number, role=role, person=person, assigned_at=now, assigned_by=actor.name
-            )
+            _INSERT_ROLE,
+            dict(incident_id=number, role=role, person=person, assigned_at=now, assigned_by=actor.name),
         )
         add_participant(tx, number, person, now)
     after = {
@@ -92,12 +99,8 @@ def insert_incident(tx: Connection, new: NewIncident, actor: Actor, now: datetim
 
 
 def add_participant(tx: Connection, number: int, name: str, now: datetime) -> bool:
-    present = tx.execute(
-        select(incident_participants.c.id).where(
-            incident_participants.c.incident_id == number, incident_participants.c.name == name
-        )
-    ).first()
+    present = tx.execute(_PARTICIPANT, {"p_incident": number, "p_name": name}).first()
     if present:
         return False
-    tx.execute(insert(incident_participants).values(incident_id=number, name=name, added_at=now))
+    tx.execute(_INSERT_PARTICIPANT, {"incident_id": number, "name": name, "added_at": now})
     return True

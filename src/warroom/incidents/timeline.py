@@ -13,6 +13,8 @@ from sqlalchemy import Connection, insert, select
 from warroom.incidents.views import TimelineEvent, incident_ref
 from warroom.store.tables import timeline_events
 
+_INSERT_EVENT = insert(timeline_events).returning(timeline_events.c.id)
+
 
 def append_event(
     tx: Connection,
@@ -26,8 +28,8 @@ def append_event(
     pinned: bool = False,
 ) -> int:
     result = tx.execute(
-        insert(timeline_events)
-        .values(
+        _INSERT_EVENT,
+        dict(
             incident_id=incident_id,
             at=at,
             actor=actor,
@@ -36,8 +38,7 @@ def append_event(
             before=before,
             after=after,
             pinned=pinned,
-        )
-        .returning(timeline_events.c.id)
+        ),
     )
     return int(result.scalar_one())
 

@@ -6,7 +6,6 @@ a store failure answers 503 so that senders retry (Alertmanager never retries a 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 
 from fastapi import APIRouter, Request
@@ -42,8 +41,7 @@ async def find_integration(warroom: Warroom, secret_key: str) -> Integration:
 
 
 async def deliver(warroom: Warroom, integration: Integration, batch: AlertBatch) -> list[Outcome]:
-    outcomes: list[Outcome] = await asyncio.wrap_future(warroom.alerts.submit(integration, batch))
-    return outcomes
+    return await warroom.alerts.deliver(integration, batch)
 
 
 def outcome_json(outcome: Outcome) -> dict[str, object]:
