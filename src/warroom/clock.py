@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 
@@ -48,3 +50,26 @@ class ManualClock:
                 raise ValueError("time does not run backwards")
             self._now = instant
             return self._now
+
+
+class FileClock:
+    """The instant written in a file (ISO 8601), read at each call.
+
+    Lets a test or a drill move the clock of a separate server process (the crash test kills and restarts
+    one) without waiting for real time to pass. Set WARROOM_CLOCK_FILE; never used otherwise.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def now(self) -> datetime:
+        instant = datetime.fromisoformat(self.path.read_text().strip())
+        if instant.tzinfo is None:
+            raise ValueError(f"{self.path}: the instant needs a time zone offset")
+        return instant.astimezone(UTC)
+
+    def set(self, instant: datetime) -> None:
+        """Write the instant atomically, so a reader never sees half of it."""
+        temporary = self.path.with_suffix(".tmp")
+        temporary.write_text(instant.astimezone(UTC).isoformat())
+        os.replace(temporary, self.path)

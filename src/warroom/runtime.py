@@ -9,9 +9,16 @@ from warroom.alerts.heartbeats import HeartbeatService
 from warroom.alerts.integrations import IntegrationService
 from warroom.alerts.maintenance import MaintenanceService
 from warroom.alerts.service import AlertService
-from warroom.clock import Clock, SystemClock
+from warroom.clock import Clock, FileClock, SystemClock
+from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
+from warroom.notify.channels import Channel
+from warroom.notify.channels.console import ConsoleChannel
+from warroom.notify.channels.webhook import WebhookChannel
+from warroom.notify.sender import Sender
+from warroom.oncall.overrides import OverrideService
+from warroom.oncall.service import OnCallService
 from warroom.playbook.loader import load_playbook, load_preset
 from warroom.playbook.registry import PlaybookRegistry
 from warroom.playbook.schema import Playbook
@@ -32,6 +39,10 @@ class Warroom:
     maintenance: MaintenanceService
     heartbeats: HeartbeatService
     engine: Engine
+    escalations: EscalationService
+    overrides: OverrideService
+    oncall: OnCallService
+    sender: Sender
 
     @property
     def playbook(self) -> Playbook:
@@ -39,6 +50,7 @@ class Warroom:
 
     def close(self) -> None:
         self.engine.stop()
+        self.sender.stop()
         self.alerts.close()
         self.db.dispose()
 
@@ -57,7 +69,8 @@ def configured_playbook(settings: Settings) -> Playbook:
 def build(
     settings: Settings, clock: Clock | None = None, *, migrate: bool = True, playbook: Playbook | None = None
 ) -> Warroom:
-    clock = clock or SystemClock()
+    if clock is None:
+        clock = FileClock(settings.clock_file) if settings.clock_file else SystemClock()
     playbook = playbook or configured_playbook(settings)  # validate before touching the database
     if migrate:
         upgrade(settings.database_url)
@@ -67,8 +80,18 @@ def build(
     incidents = IncidentService(db, clock, registry)
     alerts = AlertService(db, clock, registry, incidents)
     heartbeats = HeartbeatService(db, clock, alerts)
+    channels: dict[str, Channel] = {"console": ConsoleChannel()}
+    page_channel = "console"
+    if settings.page_webhook_url:
+        secret = settings.page_webhook_secret.get_secret_value().encode() if settings.page_webhook_secret else None
+        channels["webhook"] = WebhookChannel(settings.page_webhook_url, secret)
+        page_channel = "webhook"
+    sender = Sender(db, clock, channels)
+    escalations = EscalationService(db, clock, registry, page_channel, wake_sender=sender.wake)
+    incidents.hooks.append(escalations)
     engine = Engine(db, clock)
     engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
+    engine.register(ESCALATION_TIMER, escalations.on_timer)
     return Warroom(
         settings=settings,
         clock=clock,
@@ -80,4 +103,8 @@ def build(
         maintenance=MaintenanceService(db, clock, registry),
         heartbeats=heartbeats,
         engine=engine,
+        escalations=escalations,
+        overrides=OverrideService(db, clock, registry),
+        oncall=OnCallService(db, clock, registry, settings.public_url),
+        sender=sender,
     )

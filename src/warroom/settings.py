@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
     engine: bool = Field(True, description="Run the engine (timers) in this server process.")
     noop_endpoint: bool = Field(False, description="Serve POST /_bench/noop, the ceiling bench/ingest.py measures.")
+    page_webhook_url: str | None = Field(
+        None, description="Pages are POSTed here as signed JSON; without it they go to the console (the log)."
+    )
+    page_webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key for X-Warroom-Signature.")
+    clock_file: Path | None = Field(
+        None, description="Tests and drills only: read the time from this file instead of the system clock."
+    )
     # Client side (the CLI in the manner of `gh`).
     url: str = "http://127.0.0.1:8080"
     token: SecretStr | None = None

@@ -52,7 +52,7 @@ def test_trigger_answers_like_pagerduty_and_opens_an_incident(alerting: RunningA
     assert incident["severity_label"] == "SEV-1" and incident["services"] == ["api"]
     assert "source severity critical -> SEV-1" in incident["triage_reason"]
     kinds = [e["kind"] for e in alerting.call("GET", "/api/v1/incidents/INC-1/timeline").json()]
-    assert kinds == ["declared", "alert_triggered"]
+    assert kinds == ["declared", "paged", "alert_triggered"]  # the alert pages the on-call at once
 
 
 def test_same_dedup_key_attaches_while_open_and_opens_anew_after_resolve(alerting: RunningApp) -> None:

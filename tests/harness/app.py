@@ -51,12 +51,16 @@ class RunningApp:
 
 
 def start_app(
-    database_url: str, playbook: Playbook | None = None, clock: ManualClock | None = None, preset: str | None = None
+    database_url: str,
+    playbook: Playbook | None = None,
+    clock: ManualClock | None = None,
+    preset: str | None = None,
+    **settings_values: Any,
 ) -> RunningApp:
     clock = clock or ManualClock()
     if playbook is None:
         playbook = load_preset(preset) if preset else fixture_playbook()
-    settings = Settings(database_url=database_url)
+    settings = Settings(database_url=database_url, **settings_values)
     warroom = build(settings, clock, migrate=False, playbook=playbook)
     app = RunningApp(warroom, TestClient(create_app(warroom), raise_server_exceptions=True), clock)
     for who, role in (

@@ -167,6 +167,7 @@ class Intake:
             integration.actor,
             now,
         )
+        self.incidents.opened_within(tx, number, now)
         if group_hash is not None and basis is not None:
             tx.execute(
                 _INSERT_GROUP,

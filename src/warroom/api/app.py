@@ -11,7 +11,18 @@ from warroom import __version__
 from warroom.alerts.adapters import events_v2 as events_v2_adapter
 from warroom.api import problems
 from warroom.api.limits import BodyLimit, PathLimit
-from warroom.api.routers import alerts, audit, events_v2, health, incidents, ingest, integrations, playbook
+from warroom.api.routers import (
+    alerts,
+    audit,
+    escalations,
+    events_v2,
+    health,
+    incidents,
+    ingest,
+    integrations,
+    oncall,
+    playbook,
+)
 from warroom.errors import WarroomError
 from warroom.runtime import Warroom
 from warroom.store.database import StoreUnavailable
@@ -31,7 +42,7 @@ def create_app(warroom: Warroom) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     app.add_exception_handler(StoreUnavailable, problems.on_store_unavailable)
     app.add_exception_handler(OperationalError, problems.on_store_unavailable)
-    for module in (health, incidents, playbook, audit, integrations, alerts, ingest, events_v2):
+    for module in (health, incidents, escalations, oncall, playbook, audit, integrations, alerts, ingest, events_v2):
         app.include_router(module.router)
     # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).
     enqueue_limit = PathLimit("/v2/enqueue", events_v2_adapter.MAX_BODY, events_v2.invalid_event)

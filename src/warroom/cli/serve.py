@@ -47,6 +47,7 @@ def serve(
     logging.getLogger("warroom").info("serving", extra={"host": host, "port": port})
     if settings.engine:
         warroom.engine.start()
+        warroom.sender.start()
     app = create_app(warroom)
     # Everything built so far (playbook, schema, tables, routes) lives as long as the process: keep it out of
     # the cyclic collector, whose full passes over it otherwise stall every request in flight.

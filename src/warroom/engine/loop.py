@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from warroom.clock import Clock
-from warroom.engine.timers import Timer, claim_due, mark_fired, postpone
+from warroom.engine.timers import Timer, claim_due, mark_fired, next_due_at, postpone
 from warroom.store.database import Database
 
 log = structlog.get_logger(__name__)
@@ -68,6 +68,10 @@ class Engine:
             postpone(tx, timer, now + RETRY_AFTER)
             return 0
 
+    def next_due(self) -> datetime | None:
+        with self.db.read() as connection:
+            return next_due_at(connection)
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -79,11 +83,17 @@ class Engine:
 
         def loop() -> None:
             while not self._stop.is_set():
+                wait = poll_seconds
                 try:
                     self.run_due()
+                    # Sleep until the next timer is due, not a whole poll: steps fire on time, not up to a poll late.
+                    due = self.next_due()
+                    if due is not None:
+                        wait = min(poll_seconds, max((due - self.clock.now()).total_seconds(), 0.0))
                 except OperationalError:
                     log.warning("engine_store_unavailable")
-                self._wake.wait(poll_seconds)
+                if wait > 0:
+                    self._wake.wait(wait)
                 self._wake.clear()
 
         self._thread = threading.Thread(target=loop, name="warroom-engine", daemon=True)

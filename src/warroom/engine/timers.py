@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from warroom.store.tables import timers
@@ -76,6 +76,13 @@ def mark_fired(tx: Connection, timer: Timer, now: datetime) -> bool:
         .values(fired_at=now)
     )
     return result.rowcount == 1
+
+
+def next_due_at(connection: Connection) -> datetime | None:
+    due: datetime | None = connection.execute(
+        select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None))
+    ).scalar()
+    return due
 
 
 def postpone(tx: Connection, timer: Timer, due_at: datetime) -> None:

@@ -25,6 +25,7 @@ from warroom.incidents.commands import (
     DeclareIncident,
     UpdateIncident,
 )
+from warroom.incidents.hooks import IncidentHooks
 from warroom.incidents.lifecycle import Status
 from warroom.incidents.opening import NewIncident, add_participant, insert_incident
 from warroom.incidents.records import role_holder, stamps_of, summary_of, view_of
@@ -80,6 +81,12 @@ class IncidentService:
         self.db = db
         self.clock = clock
         self.playbooks = playbooks
+        self.hooks: list[IncidentHooks] = []
+
+    def opened_within(self, tx: Connection, number: int, now: datetime) -> None:
+        """Every door that opens an incident (declare, alerts) calls this in its transaction."""
+        for hook in self.hooks:
+            hook.incident_opened(tx, number, now)
 
     # ---- reads -------------------------------------------------------------------------------------
 
@@ -196,6 +203,7 @@ class IncidentService:
                 actor,
                 now,
             )
+            self.opened_within(tx, number, now)
             return self._view(tx, self._row(tx, number))
 
     def update(self, actor: Actor, ref: str, command: UpdateIncident) -> IncidentView:
@@ -272,6 +280,8 @@ class IncidentService:
         append_event(tx, row.id, now, actor.name, "status_changed", text, before, after)
         detail = {"from": current.value, "to": status.value}
         record_audit(tx, now, actor, "incident.status", f"incident:{row.id}", detail)
+        for hook in self.hooks:
+            hook.incident_status_changed(tx, row.id, current, status, now)
 
     def reopen(self, actor: Actor, ref: str, reason: str | None) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
@@ -304,6 +314,8 @@ class IncidentService:
                 {"status": Status.INVESTIGATING.value},
             )
             record_audit(tx, now, actor, "incident.reopen", f"incident:{row.id}", {"from": current.value})
+            for hook in self.hooks:
+                hook.incident_status_changed(tx, row.id, current, Status.INVESTIGATING, now)
             return self._view(tx, self._row(tx, row.id))
 
     def change_severity(self, actor: Actor, ref: str, command: ChangeSeverity) -> IncidentView:
@@ -334,6 +346,8 @@ class IncidentService:
                 f"incident:{row.id}",
                 {"from": old.key, "to": target.key, "reason": command.reason},
             )
+            for hook in self.hooks:
+                hook.severity_changed(tx, row.id, old.key, target.key, now)
             return self._view(tx, self._row(tx, row.id))
 
     def acknowledge(self, actor: Actor, ref: str) -> IncidentView:
@@ -351,6 +365,8 @@ class IncidentService:
         before, after = {"acknowledged_at": None}, {"acknowledged_at": now.isoformat(), "by": actor.name}
         append_event(tx, row.id, now, actor.name, "acknowledged", f"Acknowledged by {actor.name}", before, after)
         record_audit(tx, now, actor, "incident.acknowledge", f"incident:{row.id}", {})
+        for hook in self.hooks:
+            hook.incident_acknowledged(tx, row.id, actor, now)
 
     def record_mitigation(self, actor: Actor, ref: str, note: str | None) -> IncidentView:
         with self._change(actor, ref) as (tx, row, _playbook, now):
@@ -370,6 +386,8 @@ class IncidentService:
                 {"mitigated_at": now.isoformat()},
             )
             record_audit(tx, now, actor, "incident.mitigate", f"incident:{row.id}", {"note": note})
+            for hook in self.hooks:
+                hook.progress(tx, row.id, now)
             return self._view(tx, self._row(tx, row.id))
 
     def assign_role(self, actor: Actor, ref: str, role: str, command: AssignRole) -> IncidentView:

@@ -53,6 +53,8 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
     problems += _triage_problems(playbook.triage, keys["severities"])
     for i, severity in enumerate(playbook.severities):
         need(("severities", i, "escalation_policy"), "escalation_policies", severity.escalation_policy)
+        for j, key in enumerate(severity.also_escalate):
+            need(("severities", i, "also_escalate", j), "escalation_policies", key)
         for j, deadline in enumerate(severity.communication):
             need(("severities", i, "communication", j, "channel"), "channels", deadline.channel)
             need(("severities", i, "communication", j, "template"), "templates", deadline.template)

@@ -260,3 +260,100 @@ timers = Table(
     ),
     Index("ix_timers_due", "due_at"),
 )
+
+# One running escalation policy of one incident. `plan` is the policy frozen when it started (levels,
+# targets, methods, timing), so editing the playbook never changes an escalation already running.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("policy", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("state", String(20), nullable=False),  # running | acknowledged | exhausted | stopped
+    Column("anchor_at", UTCDateTime, nullable=False),
+    Column("level", Integer, nullable=False),  # the last level paged; -1 before the first page
+    Column("round", Integer, nullable=False),
+    Column("next_due_at", UTCDateTime, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("stopped_at", UTCDateTime, nullable=True),
+    Column("stop_reason", String(200), nullable=True),
+    UniqueConstraint("incident_id", "policy"),
+)
+
+# Who was paged at which step. The unique key is the "never two pages for one step" guarantee.
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("escalation_id", Integer, ForeignKey("escalations.id"), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("person", String(64), nullable=False),
+    Column("via", String(200), nullable=False),
+    Column("methods", JSON, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),  # when the step was due: paged_at - due_at is the lateness
+    Column("paged_at", UTCDateTime, nullable=False),
+    UniqueConstraint("escalation_id", "level", "round", "person"),
+    Index("ix_pages_person", "person", "paged_at"),
+    Index("ix_pages_incident", "incident_id"),
+)
+
+# Every message is a row here first (ARCHITECTURE.md, principle 7); the sender delivers it.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("page_id", Integer, ForeignKey("pages.id"), nullable=True),
+    Column("channel", String(40), nullable=False),
+    Column("recipient", String(64), nullable=True),
+    Column("method", String(20), nullable=True),
+    Column("address", String(320), nullable=True),
+    Column("subject", String(300), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("state", String(20), nullable=False),  # pending | sending | sent | failed | cancelled
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Index("ix_outbox_due", "state", "next_attempt_at"),
+    Index("ix_outbox_incident", "incident_id"),
+)
+
+# Overrides made at run time (API, CLI); the playbook's own overrides live in the playbook.
+schedule_overrides = Table(
+    "schedule_overrides",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("schedule", String(64), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("person", String(64), nullable=False),
+    Column("replaces", String(64), nullable=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),
+    Column("removed_by", String(200), nullable=True),
+    Index("ix_schedule_overrides_schedule", "schedule", "ends_at"),
+)
+
+# iCalendar subscribe URLs: the token is the credential, stored as its SHA-256 like API tokens.
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("schedule", String(64), nullable=True),
+    Column("person", String(64), nullable=True),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)

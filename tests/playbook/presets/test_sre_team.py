@@ -134,6 +134,9 @@ def test_notify_methods(pb):
 def test_severity_escalation_policies(pb):
     assert pb.severity("sev1").escalation_policy == "oncall-page"
     assert pb.severity("sev2").escalation_policy == "oncall-page"
+    # SEV1 runs all three chains of the source; SEV2 the paging and technical ones.
+    assert pb.severity("sev1").policy_keys() == ["oncall-page", "technical-escalation", "business-escalation-sev1"]
+    assert pb.severity("sev2").policy_keys() == ["oncall-page", "technical-escalation"]
     assert pb.severity("sev3").escalation_policy == "oncall-notify"
     assert pb.severity("sev4").escalation_policy is None
 
@@ -283,7 +286,7 @@ def test_contradictions_recorded(pb):
     """'Acknowledge alert in PagerDuty (within 5 min)' vs 'No response in 15m' is noted."""
     text = " ".join(pb.notes)
     assert "within 5 min" in text and "No response in 15m" in text
-    assert "SCHEMA GAP" in text
+    assert "also_escalate" in text
 
 
 # --- Roles and lifecycle ------------------------------------------------------------------------------

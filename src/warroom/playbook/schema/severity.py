@@ -64,9 +64,16 @@ class Severity(Strict):
     communication: list[CommunicationDeadline] = Field(default_factory=list)
     notify_methods: list[Method] = Field(min_length=1)
     escalation_policy: Key | None = None
+    also_escalate: list[Key] = Field(
+        default_factory=list, description="Further policies that run beside the main one (business, technical)."
+    )
     tasks: TextList = Field(default_factory=list, description="Obligations with no clock.")
     customer_credits: str | None = None
     note: str | None = None
+
+    def policy_keys(self) -> list[str]:
+        keys = [self.escalation_policy] if self.escalation_policy else []
+        return keys + [key for key in self.also_escalate if key not in keys]
 
     @property
     def pages_anyone(self) -> bool:

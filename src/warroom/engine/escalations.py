@@ -1,0 +1,509 @@
+"""The escalation engine: pages the right people at each step of an incident's escalation policies.
+
+Policies start when an incident opens (the first step pages at once, in the opening transaction) and run
+on durable timers of kind "escalation", one per running escalation. Every step is fenced twice: by the
+timer's fence (a re-armed timer's old claim changes nothing) and by the escalation row's (level, round)
+(the update that records a step only succeeds for the step that was expected); the `pages` unique key
+(escalation, level, round, person) is the last word. So no step pages twice, on one SQLite file or with
+several engines on one PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from warroom.audit.log import record_audit
+from warroom.auth.actors import SYSTEM, Actor
+from warroom.clock import Clock
+from warroom.engine.timers import Timer, arm, disarm
+from warroom.errors import Conflict, InvalidInput
+from warroom.incidents.lifecycle import OPEN_STATUSES, Status
+from warroom.incidents.timeline import append_event
+from warroom.incidents.views import incident_ref
+from warroom.notify.outbox import cancel_pending, enqueue
+from warroom.oncall.escalation_plan import Plan, Step, condition_holds, first_step, freeze, policies_for, step_after
+from warroom.oncall.overrides import overrides_between
+from warroom.oncall.targets import resolve_targets
+from warroom.playbook.registry import PlaybookRegistry
+from warroom.playbook.schema import EscalationKind, Playbook, Severity
+from warroom.store.database import Database
+from warroom.store.tables import escalations, incident_roles, incidents, pages
+
+ESCALATION_TIMER = "escalation"
+
+
+class EscalationState(StrEnum):
+    RUNNING = "running"
+    ACKNOWLEDGED = "acknowledged"  # an acknowledgement chain someone acknowledged
+    EXHAUSTED = "exhausted"  # every level paged; nobody acknowledged (acknowledgement chains stay flagged)
+    STOPPED = "stopped"  # resolved, or the policy no longer applies after a severity change
+
+
+class StaleStep(RuntimeError):
+    """The step was recorded by someone else meanwhile: roll back and page nobody."""
+
+
+@dataclass(frozen=True)
+class PageView:
+    incident: str
+    policy: str
+    level: int  # 1-based, as people count
+    round: int
+    person: str
+    via: str
+    methods: list[str]
+    paged_at: datetime
+
+
+@dataclass(frozen=True)
+class EscalationView:
+    policy: str
+    name: str
+    kind: str
+    state: str
+    level: int  # 1-based; 0 before the first page
+    levels: int
+    round: int
+    next_due_at: datetime | None
+    stop_reason: str | None
+
+
+def _subject(escalation_id: int) -> str:
+    return f"escalation:{escalation_id}"
+
+
+class EscalationService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        playbooks: PlaybookRegistry,
+        page_channel: str = "console",
+        wake_sender: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.playbooks = playbooks
+        self.page_channel = page_channel
+        self.wake_sender = wake_sender or (lambda: None)
+
+    # ---- hooks: called inside the incident use cases' transactions ----------------------------------
+
+    def incident_opened(self, tx: Connection, number: int, now: datetime) -> None:
+        incident = _incident(tx, number)
+        playbook = self.playbooks.get(incident.playbook_version_id, tx)
+        self._start(tx, incident, playbook, playbook.severity(incident.severity), incident.triggered_at, now)
+
+    def incident_acknowledged(self, tx: Connection, number: int, actor: Actor, now: datetime) -> None:
+        """An acknowledgement stops acknowledgement chains; time matrices and progress chains go on."""
+        for row in _escalations(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
+            plan = Plan.from_json(row.plan)
+            if not plan.stops_on_acknowledgement:
+                continue
+            self._stop(tx, row, EscalationState.ACKNOWLEDGED, f"acknowledged by {actor.name}", now)
+            if not plan.multi_ack:
+                cancel_pending(tx, number, _page_ids(tx, row.id), f"acknowledged by {actor.name}")
+
+    def incident_status_changed(self, tx: Connection, number: int, old: Status, new: Status, now: datetime) -> None:
+        if new not in OPEN_STATUSES:
+            for row in _escalations(tx, number, None):
+                if row.state != EscalationState.STOPPED.value:
+                    self._stop(tx, row, EscalationState.STOPPED, f"incident {new.value}", now)
+            cancel_pending(tx, number, None, f"incident {new.value}")
+            return
+        if old not in OPEN_STATUSES:  # reopened: the policies run again from now
+            incident = _incident(tx, number)
+            playbook = self.playbooks.get(incident.playbook_version_id, tx)
+            self._restart(tx, incident, playbook, now)
+            return
+        if _forward(old, new):
+            self.progress(tx, number, now)
+
+    def progress(self, tx: Connection, number: int, now: datetime) -> None:
+        """Progress (a forward status change, a recorded mitigation) restarts progress chains' current level."""
+        for row in _escalations(tx, number, (EscalationState.RUNNING,)):
+            plan = Plan.from_json(row.plan)
+            if plan.kind is not EscalationKind.PROGRESS or row.level < 0 or row.next_due_at is None:
+                continue
+            timeout = plan.levels[row.level].timeout_seconds
+            if timeout is None:
+                continue
+            due = now + timedelta(seconds=timeout)
+            tx.execute(update(escalations).where(escalations.c.id == row.id).values(next_due_at=due))
+            nxt = _next_step(plan, row)
+            if nxt is not None:
+                arm(tx, ESCALATION_TIMER, _subject(row.id), due, now, {"level": nxt.level, "round": nxt.round})
+
+    def severity_changed(self, tx: Connection, number: int, old: str, new: str, now: datetime) -> None:
+        """Policies of the new severity start; those it no longer names stop. On an upgrade the new steps
+        keep counting from the original trigger, so the ones already past fire at once (SEMANTICS)."""
+        incident = _incident(tx, number)
+        playbook = self.playbooks.get(incident.playbook_version_id, tx)
+        severity = playbook.severity(new)
+        wanted = {policy.key for policy in policies_for(playbook, severity)}
+        for row in _escalations(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
+            if row.policy not in wanted:
+                self._stop(tx, row, EscalationState.STOPPED, f"severity changed to {severity.label}", now)
+        upgrade = playbook.severity_rank(new) < playbook.severity_rank(old)
+        anchor = incident.triggered_at if upgrade else now
+        self._start(tx, incident, playbook, severity, anchor, now)
+
+    # ---- the engine's handler -----------------------------------------------------------------------
+
+    def on_timer(self, tx: Connection, timer: Timer, now: datetime) -> None:
+        escalation_id = int(timer.subject.split(":", 1)[1])
+        row = tx.execute(select(escalations).where(escalations.c.id == escalation_id)).first()
+        if row is None or row.state != EscalationState.RUNNING.value:
+            return
+        plan = Plan.from_json(row.plan)
+        expected = _next_step(plan, row)
+        if expected is None or (expected.level, expected.round) != (
+            timer.payload.get("level"),
+            timer.payload.get("round"),
+        ):
+            return  # an old arming: the escalation moved on meanwhile
+        incident = _incident(tx, row.incident_id)
+        if Status(incident.status) not in OPEN_STATUSES:
+            self._stop(tx, row, EscalationState.STOPPED, f"incident {incident.status}", now)
+            return
+        playbook = self.playbooks.get(incident.playbook_version_id, tx)
+        self._run_from(tx, row, plan, expected, incident, playbook, SYSTEM, now, reason=None)
+
+    # ---- a responder's use case ----------------------------------------------------------------------
+
+    def escalate(self, actor: Actor, number: int, level: int | None, reason: str, policy: str | None = None) -> None:
+        """ "Escalate now" (the next level) or "escalate to level N" (1-based), at once."""
+        now = self.clock.now()
+        with self.db.transaction() as tx:
+            incident = _incident(tx, number)
+            if Status(incident.status) not in OPEN_STATUSES:
+                raise Conflict(f"a {incident.status} incident cannot be escalated")
+            playbook = self.playbooks.get(incident.playbook_version_id, tx)
+            rows = _escalations(tx, number, None)
+            if policy is not None:
+                rows = [row for row in rows if row.policy == policy]
+                if not rows:
+                    raise InvalidInput.of("policy", f"{incident_ref(number)} has no escalation {policy!r}")
+            chains = [r for r in rows if Plan.from_json(r.plan).kind is not EscalationKind.TIME_MATRIX] or rows
+            if not chains:
+                raise Conflict(f"{incident_ref(number)} has no escalation policy to escalate")
+            row = chains[0]
+            plan = Plan.from_json(row.plan)
+            if level is None:
+                target = row.level + 1
+                if target >= len(plan.levels):
+                    raise Conflict(
+                        f"already at the last level ({len(plan.levels)}) of {plan.name}; name a level to page again"
+                    )
+            else:
+                target = level - 1
+                if not 0 <= target < len(plan.levels):
+                    raise InvalidInput.of("level", f"{plan.name} has levels 1 to {len(plan.levels)}")
+            step = Step(target, max(row.round, 0), now)
+            text = f"Escalated to level {target + 1} of {plan.name} by {actor.name}: {reason}"
+            append_event(
+                tx, number, now, actor.name, "escalated", text, {"level": row.level + 1}, {"level": target + 1}
+            )
+            record_audit(tx, now, actor, "incident.escalate", f"incident:{number}", {"level": target + 1})
+            tx.execute(
+                update(escalations)
+                .where(escalations.c.id == row.id)
+                .values(state=EscalationState.RUNNING.value, stopped_at=None, stop_reason=None, anchor_at=now)
+            )
+            fresh = tx.execute(select(escalations).where(escalations.c.id == row.id)).one()
+            self._run_from(tx, fresh, plan, step, incident, playbook, actor, now, reason=reason, manual=True)
+        self.wake_sender()
+
+    # ---- reads -------------------------------------------------------------------------------------
+
+    def state(self, number: int) -> tuple[list[EscalationView], list[PageView]]:
+        with self.db.read() as connection:
+            return self.escalations_of(connection, number), self.pages_of(connection, number)
+
+    def pages_of(self, connection: Connection, number: int) -> list[PageView]:
+        query = (
+            select(pages, escalations.c.policy)
+            .join(escalations, escalations.c.id == pages.c.escalation_id)
+            .where(pages.c.incident_id == number)
+            .order_by(pages.c.paged_at, pages.c.id)
+        )
+        return [
+            PageView(incident_ref(number), r.policy, r.level + 1, r.round, r.person, r.via, list(r.methods), r.paged_at)
+            for r in connection.execute(query)
+        ]
+
+    def escalations_of(self, connection: Connection, number: int) -> list[EscalationView]:
+        views = []
+        for row in _escalations(connection, number, None):
+            plan = Plan.from_json(row.plan)
+            views.append(
+                EscalationView(
+                    row.policy,
+                    plan.name,
+                    plan.kind.value,
+                    row.state,
+                    row.level + 1,
+                    len(plan.levels),
+                    row.round,
+                    row.next_due_at if row.state == EscalationState.RUNNING.value else None,
+                    row.stop_reason,
+                )
+            )
+        return views
+
+    # ---- internals ---------------------------------------------------------------------------------
+
+    def _start(
+        self,
+        tx: Connection,
+        incident: Row[Any],
+        playbook: Playbook,
+        severity: Severity,
+        anchor: datetime,
+        now: datetime,
+    ) -> None:
+        present = {row.policy for row in _escalations(tx, incident.id, None)}
+        for policy in policies_for(playbook, severity):
+            if policy.key in present:
+                continue
+            plan = freeze(policy, severity)
+            if plan.stops_on_acknowledgement and incident.acknowledged_at is not None:
+                continue  # already acknowledged: an acknowledgement chain has nothing left to do
+            first = first_step(plan, anchor)
+            escalation_id = tx.execute(
+                insert(escalations)
+                .values(
+                    incident_id=incident.id,
+                    policy=plan.policy,
+                    kind=plan.kind.value,
+                    plan=plan.to_json(),
+                    state=EscalationState.RUNNING.value,
+                    anchor_at=anchor,
+                    level=-1,
+                    round=0,
+                    next_due_at=first.due_at,
+                    started_at=now,
+                )
+                .returning(escalations.c.id)
+            ).scalar_one()
+            row = tx.execute(select(escalations).where(escalations.c.id == escalation_id)).one()
+            if first.due_at <= now:
+                self._run_from(tx, row, plan, first, incident, playbook, SYSTEM, now, reason=None)
+            else:
+                payload = {"level": first.level, "round": first.round}
+                arm(tx, ESCALATION_TIMER, _subject(escalation_id), first.due_at, now, payload)
+        self.wake_sender()
+
+    def _restart(self, tx: Connection, incident: Row[Any], playbook: Playbook, now: datetime) -> None:
+        for row in _escalations(tx, incident.id, None):
+            plan = Plan.from_json(row.plan)
+            first = first_step(plan, now)
+            tx.execute(
+                update(escalations)
+                .where(escalations.c.id == row.id)
+                .values(
+                    state=EscalationState.RUNNING.value,
+                    anchor_at=now,
+                    level=-1,
+                    round=row.round + 1 + plan.repeat,  # new rounds: pages of the first run stay in the ledger
+                    next_due_at=first.due_at,
+                    stopped_at=None,
+                    stop_reason=None,
+                )
+            )
+            fresh = tx.execute(select(escalations).where(escalations.c.id == row.id)).one()
+            start = Step(first.level, fresh.round, first.due_at)
+            self._run_from(tx, fresh, plan, start, incident, playbook, SYSTEM, now, reason="reopened")
+
+    def _run_from(
+        self,
+        tx: Connection,
+        row: Row[Any],
+        plan: Plan,
+        step: Step,
+        incident: Row[Any],
+        playbook: Playbook,
+        actor: Actor,
+        now: datetime,
+        reason: str | None,
+        manual: bool = False,
+    ) -> None:
+        """Fire `step` and every following step already due (catch-up), then arm the timer for the next."""
+        level, round_ = row.level, row.round
+        current: Step | None = step
+        while current is not None and (current.due_at <= now or manual):
+            self._page(tx, row.id, plan, current, incident, playbook, now)
+            recorded = tx.execute(
+                update(escalations)
+                .where(escalations.c.id == row.id, escalations.c.level == level, escalations.c.round == round_)
+                .values(level=current.level, round=current.round)
+            )
+            if recorded.rowcount != 1:
+                raise StaleStep(f"escalation {row.id} moved on meanwhile")
+            level, round_ = current.level, current.round
+            # After a manual escalation the chain goes on from now, not from the original schedule.
+            base = Step(current.level, current.round, now) if manual else current
+            anchor = now if manual else row.anchor_at
+            current = step_after(plan, base, anchor)
+            manual = False
+        subject = _subject(row.id)
+        if current is None:
+            disarm(tx, ESCALATION_TIMER, subject)
+            tx.execute(
+                update(escalations)
+                .where(escalations.c.id == row.id)
+                .values(state=EscalationState.EXHAUSTED.value, next_due_at=None)
+            )
+            if plan.stops_on_acknowledgement and incident.acknowledged_at is None:
+                text = f"{plan.name}: every level has been paged and nobody has acknowledged"
+                append_event(
+                    tx, incident.id, now, SYSTEM.name, "escalation_exhausted", text, None, {"policy": plan.policy}
+                )
+            return
+        tx.execute(update(escalations).where(escalations.c.id == row.id).values(next_due_at=current.due_at))
+        arm(tx, ESCALATION_TIMER, subject, current.due_at, now, {"level": current.level, "round": current.round})
+
+    def _page(
+        self,
+        tx: Connection,
+        escalation_id: int,
+        plan: Plan,
+        step: Step,
+        incident: Row[Any],
+        playbook: Playbook,
+        now: datetime,
+    ) -> None:
+        level = plan.levels[step.level]
+        label = f"level {step.level + 1}" + (f", round {step.round + 1}" if step.round else "")
+        described = f"{plan.name} {label}" + (f" ({level.note})" if level.note else "")
+        applies, why = condition_holds(level.condition, dict(incident.impact or {}))
+        if not applies:
+            text = f"{described}: skipped, {why}"
+            after = {"policy": plan.policy, "level": step.level + 1, "condition": level.condition}
+            append_event(tx, incident.id, now, SYSTEM.name, "escalation_skipped", text, None, after)
+            return
+        schedules = [t.key for t in level.targets if t.kind == "schedule"] + [
+            team.schedule for team in playbook.teams if team.schedule
+        ]
+        overrides = overrides_between(tx, schedules, now, now + timedelta(seconds=1)) if schedules else {}
+        holders = {
+            r.role: r.person
+            for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == incident.id))
+        }
+        resolution = resolve_targets(playbook, level.targets, now, overrides, holders)
+        people = {person.key: person for person in playbook.people}
+        severity = playbook.severity(incident.severity)
+        paged: list[str] = []
+        for reached in resolution.people:
+            page_id = tx.execute(
+                insert(pages)
+                .values(
+                    escalation_id=escalation_id,
+                    incident_id=incident.id,
+                    level=step.level,
+                    round=step.round,
+                    person=reached.person,
+                    via=reached.via[:200],
+                    methods=list(level.methods),
+                    due_at=min(step.due_at, now),
+                    paged_at=now,
+                )
+                .returning(pages.c.id)
+            ).scalar_one()
+            person = people.get(reached.person)
+            for method, address in _addresses(person, level.methods):
+                enqueue(
+                    tx,
+                    # One message per person, method and instant: two chains paging the same person at
+                    # the same moment send it once.
+                    key=f"page:{incident.id}:{reached.person}:{method}:{int(now.timestamp())}",
+                    channel=self.page_channel,
+                    subject=f"[{severity.label}] {incident_ref(incident.id)}: {incident.title}",
+                    body={
+                        "kind": "page",
+                        "incident": incident_ref(incident.id),
+                        "severity": severity.label,
+                        "title": incident.title,
+                        "policy": plan.policy,
+                        "level": step.level + 1,
+                        "round": step.round + 1,
+                        "person": reached.person,
+                    },
+                    now=now,
+                    incident_id=incident.id,
+                    page_id=page_id,
+                    recipient=reached.person,
+                    method=method,
+                    address=address,
+                )
+            paged.append(reached.person)
+        methods = ", ".join(level.methods)
+        text = f"{described}: paged {', '.join(paged) or 'nobody'} by {methods}"
+        if resolution.problems:
+            text += " (" + "; ".join(resolution.problems) + ")"
+        after = {
+            "policy": plan.policy,
+            "level": step.level + 1,
+            "round": step.round + 1,
+            "people": paged,
+            "methods": list(level.methods),
+            "problems": resolution.problems,
+        }
+        kind = "paged" if paged else "page_failed"
+        append_event(tx, incident.id, now, SYSTEM.name, kind, text, None, after)
+
+    def _stop(self, tx: Connection, row: Row[Any], state: EscalationState, reason: str, now: datetime) -> None:
+        disarm(tx, ESCALATION_TIMER, _subject(row.id))
+        tx.execute(
+            update(escalations)
+            .where(escalations.c.id == row.id)
+            .values(state=state.value, stopped_at=now, stop_reason=reason[:200], next_due_at=None)
+        )
+
+
+def _addresses(person: Any, methods: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """The person's addresses for the wanted methods. Someone who has none of them is reached by whatever
+    they have (never page less); someone with no contact method at all still gets a console line."""
+    if person is None or not person.contact_methods:
+        return [(methods[0], None)] if methods else []
+    chosen = [(cm.method.value, cm.address) for cm in person.contact_methods if cm.method.value in methods]
+    if chosen:
+        return chosen
+    first = person.contact_methods[0]
+    return [(first.method.value, first.address)]
+
+
+def _next_step(plan: Plan, row: Row[Any]) -> Step | None:
+    """The step an escalation row is waiting for."""
+    if row.level < 0:
+        return first_step(plan, row.anchor_at) if row.next_due_at is None else Step(0, row.round, row.next_due_at)
+    nxt = step_after(plan, Step(row.level, row.round, row.anchor_at), row.anchor_at)
+    if nxt is None:
+        return None
+    return Step(nxt.level, nxt.round, row.next_due_at or nxt.due_at)
+
+
+def _forward(old: Status, new: Status) -> bool:
+    order = [Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING]
+    return old in order and new in order and order.index(new) > order.index(old)
+
+
+def _incident(tx: Connection, number: int) -> Row[Any]:
+    return tx.execute(select(incidents).where(incidents.c.id == number)).one()
+
+
+def _escalations(tx: Connection, number: int, states: tuple[EscalationState, ...] | None) -> list[Row[Any]]:
+    query = select(escalations).where(escalations.c.incident_id == number).order_by(escalations.c.id)
+    if states is not None:
+        query = query.where(escalations.c.state.in_([s.value for s in states]))
+    return list(tx.execute(query))
+
+
+def _page_ids(tx: Connection, escalation_id: int) -> list[int]:
+    return list(tx.execute(select(pages.c.id).where(pages.c.escalation_id == escalation_id)).scalars())

@@ -1,0 +1,167 @@
+"""The outbox: every message is a row first, written in the transaction of the use case that wants it.
+
+The sender claims due rows with a lease, delivers outside any transaction, then records the result. A
+crash between delivery and the record leaves the lease to expire and the row is delivered again with the
+same idempotency key, which receivers use to drop the repeat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+
+from warroom.store.tables import outbox
+
+
+class MessageState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    idempotency_key: str
+    incident_id: int | None
+    page_id: int | None
+    channel: str
+    recipient: str | None
+    method: str | None
+    address: str | None
+    subject: str
+    body: dict[str, Any]
+    attempts: int
+
+
+def enqueue(
+    tx: Connection,
+    *,
+    key: str,
+    channel: str,
+    subject: str,
+    body: dict[str, Any],
+    now: datetime,
+    incident_id: int | None = None,
+    page_id: int | None = None,
+    recipient: str | None = None,
+    method: str | None = None,
+    address: str | None = None,
+) -> bool:
+    """Queue a message; False when one with this idempotency key exists (it is not queued twice)."""
+    if tx.execute(_BY_KEY, {"o_key": key}).first() is not None:
+        return False
+    tx.execute(
+        _INSERT,
+        {
+            "idempotency_key": key,
+            "incident_id": incident_id,
+            "page_id": page_id,
+            "channel": channel,
+            "recipient": recipient,
+            "method": method,
+            "address": address,
+            "subject": subject[:300],
+            "body": body,
+            "state": MessageState.PENDING.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
+    )
+    return True
+
+
+def cancel_pending(tx: Connection, incident_id: int, page_ids: list[int] | None, reason: str) -> int:
+    """Cancel what is still waiting to go out for an incident (or only for these pages)."""
+    query = update(outbox).where(
+        outbox.c.incident_id == incident_id,
+        outbox.c.state == MessageState.PENDING.value,
+        outbox.c.page_id.is_not(None),
+    )
+    if page_ids is not None:
+        if not page_ids:
+            return 0
+        query = query.where(outbox.c.page_id.in_(page_ids))
+    result = tx.execute(query.values(state=MessageState.CANCELLED.value, last_error=reason))
+    return int(result.rowcount)
+
+
+def claim_due(tx: Connection, now: datetime, limit: int, lease: timedelta) -> list[Message]:
+    """Due messages, leased to this sender. On PostgreSQL another sender skips rows this one holds."""
+    query = (
+        select(outbox)
+        .where(
+            or_(
+                and_(outbox.c.state == MessageState.PENDING.value, outbox.c.next_attempt_at <= now),
+                and_(outbox.c.state == MessageState.SENDING.value, outbox.c.lease_until <= now),
+            )
+        )
+        .order_by(outbox.c.next_attempt_at, outbox.c.id)
+        .limit(limit)
+    )
+    if tx.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(tx.execute(query))
+    claimed = []
+    for row in rows:
+        tx.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id)
+            .values(state=MessageState.SENDING.value, lease_until=now + lease, attempts=row.attempts + 1)
+        )
+        claimed.append(_message(row, attempts=row.attempts + 1))
+    return claimed
+
+
+def mark_sent(tx: Connection, message: Message, now: datetime) -> None:
+    tx.execute(
+        update(outbox)
+        .where(outbox.c.id == message.id)
+        .values(state=MessageState.SENT.value, sent_at=now, lease_until=None, last_error=None)
+    )
+
+
+def mark_cancelled(tx: Connection, message: Message, reason: str) -> None:
+    tx.execute(
+        update(outbox)
+        .where(outbox.c.id == message.id)
+        .values(state=MessageState.CANCELLED.value, lease_until=None, last_error=reason)
+    )
+
+
+def mark_failed(tx: Connection, message: Message, error: str, retry_at: datetime | None) -> None:
+    """Try again at `retry_at`, or give up (None)."""
+    values: dict[str, Any] = {"lease_until": None, "last_error": error[:2000]}
+    if retry_at is None:
+        values["state"] = MessageState.FAILED.value
+    else:
+        values["state"] = MessageState.PENDING.value
+        values["next_attempt_at"] = retry_at
+    tx.execute(update(outbox).where(outbox.c.id == message.id).values(**values))
+
+
+def _message(row: Any, attempts: int) -> Message:
+    return Message(
+        id=row.id,
+        idempotency_key=row.idempotency_key,
+        incident_id=row.incident_id,
+        page_id=row.page_id,
+        channel=row.channel,
+        recipient=row.recipient,
+        method=row.method,
+        address=row.address,
+        subject=row.subject,
+        body=dict(row.body or {}),
+        attempts=attempts,
+    )
+
+
+_BY_KEY = select(outbox.c.id).where(outbox.c.idempotency_key == bindparam("o_key"))
+_INSERT = insert(outbox)

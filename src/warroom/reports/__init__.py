@@ -1,0 +1,1 @@
+"""Reports: on-call pay now; MTTD/MTTA/MTTR and exports with the postmortems issue."""
