@@ -152,6 +152,35 @@ def ack(ref: str, as_json: JsonFlag = False) -> None:
 
 
 @app.command()
+def escalate(
+    ref: str,
+    reason: Annotated[str, typer.Option(help="Why: goes on the timeline.")],
+    level: Annotated[int | None, typer.Option(help="Page this level now (1 = first); default the next one.")] = None,
+    policy: Annotated[str | None, typer.Option(help="Which escalation policy; default the incident's first.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Escalate now: page the next level (or --level N) at once."""
+    body: dict[str, object] = {"reason": reason}
+    if level is not None:
+        body["level"] = level
+    if policy is not None:
+        body["policy"] = policy
+    state = _client().json("POST", f"/api/v1/incidents/{ref}/escalate", json=body)
+    if as_json:
+        _print_json(state)
+        return
+    for escalation in state["escalations"]:
+        out.print(
+            f"{escalation['name']}: level {escalation['level']} of {escalation['levels']} ({escalation['state']})",
+            highlight=False,
+        )
+    for page in state["pages"][-5:]:
+        out.print(
+            f"  paged {page['person']} (level {page['level']}, {page['via']}) at {page['paged_at']}", highlight=False
+        )
+
+
+@app.command()
 def role(
     ref: str,
     role_key: Annotated[str, typer.Argument(metavar="ROLE")],

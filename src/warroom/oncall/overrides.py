@@ -96,7 +96,8 @@ class OverrideService:
             value = getattr(command, name)
             if value.tzinfo is None:
                 problems.add(name, "give a time zone offset, e.g. 2026-12-01T09:00:00+01:00 or ...Z")
-        if not problems and command.ends_at <= command.starts_at:
+        aware = command.starts_at.tzinfo is not None and command.ends_at.tzinfo is not None
+        if aware and command.ends_at <= command.starts_at:
             problems.add("ends_at", "must be after starts_at")
         problems.raise_if_any()
         now = self.clock.now()
