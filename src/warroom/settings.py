@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SecretsSettingsSource,
+    SettingsConfigDict,
+)
 
 DEFAULT_PRESET = "sre-team"
 
@@ -30,9 +37,62 @@ class Settings(BaseSettings):
     clock_file: Path | None = Field(
         None, description="Tests and drills only: read the time from this file instead of the system clock."
     )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs acknowledgement links; without it the instance generates and keeps its own."
+    )
+
+    # ---- delivery: where each contact method goes. Unconfigured methods fall back to the page webhook,
+    # then to the console. Credentials come from the environment or from files in WARROOM_SECRETS_DIR.
+    delivery_attempts: int = Field(3, ge=1, le=20, description="Attempts of one page before the next method.")
+    message_attempts: int = Field(8, ge=1, le=50, description="Attempts of a chat post, e-mail or webhook.")
+    bundle_window_seconds: float = Field(
+        30.0, ge=0, description="Pages to one person by one method this close together go as one message."
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_webhook_url: SecretStr | None = Field(None, description="Incoming webhook: channel posts without a bot.")
+    mattermost_command_token: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "Warroom <warroom@localhost>"
+    smtp_ca_file: Path | None = Field(None, description="Trust this CA for the SMTP server's certificate.")
+    twilio_api_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from: str | None = None
+    ntfy_url: str | None = None
+    ntfy_token: SecretStr | None = None
+    teams_webhook_urls: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Teams incoming webhook URL per playbook channel key (JSON object)."
+    )
+    webhook_urls: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Webhook URL per playbook channel key (JSON object)."
+    )
+
     # Client side (the CLI in the manner of `gh`).
     url: str = "http://127.0.0.1:8080"
     token: SecretStr | None = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Environment first, then secret files (WARROOM_SECRETS_DIR, else /run/secrets if present):
+        a file named like the variable (`WARROOM_SMTP_PASSWORD`) holds the value."""
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        directory = os.environ.get("WARROOM_SECRETS_DIR") or ("/run/secrets" if Path("/run/secrets").is_dir() else None)
+        if directory:
+            sources.append(SecretsSettingsSource(settings_cls, secrets_dir=directory))
+        return tuple(sources)
 
     def playbook_source(self) -> tuple[str, Path | None]:
         """('file', path) for a playbook file, or ('preset', None) for the configured preset."""

@@ -296,6 +296,7 @@ pages = Table(
     Column("methods", JSON, nullable=False),
     Column("due_at", UTCDateTime, nullable=False),  # when the step was due: paged_at - due_at is the lateness
     Column("paged_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime, nullable=True),  # this person acknowledged: their follow-ups stop
     UniqueConstraint("escalation_id", "level", "round", "person"),
     Index("ix_pages_person", "person", "paged_at"),
     Index("ix_pages_incident", "incident_id"),
@@ -322,8 +323,61 @@ outbox = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("provider_id", String(120), nullable=True),  # the provider's id (Twilio SID, Slack ts, channel id)
+    Column("bundled_into", Integer, nullable=True),  # delivered as part of that message's bundle
+    Column("fallback_of", Integer, nullable=True),  # sent because that message to another method failed
     Index("ix_outbox_due", "state", "next_attempt_at"),
     Index("ix_outbox_incident", "incident_id"),
+    Index("ix_outbox_recipient_sent", "recipient", "method", "sent_at"),
+    Index("ix_outbox_channel_sent", "channel", "sent_at"),
+    Index("ix_outbox_page", "page_id"),
+    Index("ix_outbox_provider_id", "provider_id"),
+)
+
+# Every delivery attempt, its outcome and the provider's answer: the ledger a responder reads after a miss.
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("channel", String(40), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("outcome", String(20), nullable=False),  # sent | failed | deferred | undelivered
+    Column("provider_id", String(120), nullable=True),
+    Column("error", Text, nullable=True),
+    Index("ix_delivery_attempts_outbox", "outbox_id"),
+)
+
+# The chat room (Slack channel) of an incident: commands typed there act on it.
+incident_rooms = Table(
+    "incident_rooms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("room_id", String(64), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "room_id"),
+    Index("ix_incident_rooms_incident", "incident_id"),
+)
+
+# Signed chat requests already acted on (by signature digest), so a replay inside the window changes nothing.
+chat_replays = Table(
+    "chat_replays",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# Keys this instance generated for itself (the signing key of acknowledgement links when none is configured).
+instance_keys = Table(
+    "instance_keys",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 # Overrides made at run time (API, CLI); the playbook's own overrides live in the playbook.

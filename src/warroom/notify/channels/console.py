@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import structlog
 
+from warroom.notify.channels import Delivered
 from warroom.notify.outbox import Message
 
 log = structlog.get_logger("warroom.page")
@@ -12,7 +13,7 @@ log = structlog.get_logger("warroom.page")
 class ConsoleChannel:
     name = "console"
 
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message) -> Delivered:
         log.info(
             "page",
             to=message.recipient,
@@ -21,3 +22,4 @@ class ConsoleChannel:
             subject=message.subject,
             idempotency_key=message.idempotency_key,
         )
+        return Delivered()

@@ -12,7 +12,7 @@ import json
 
 import httpx
 
-from warroom.notify.channels import DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed
 from warroom.notify.outbox import Message
 
 SIGNATURE_HEADER = "X-Warroom-Signature"
@@ -43,7 +43,7 @@ class WebhookChannel:
         self.secret = secret
         self._client = httpx.Client(timeout=timeout)
 
-    def deliver(self, message: Message) -> None:
+    def deliver(self, message: Message) -> Delivered:
         body = json.dumps(payload(message), separators=(",", ":"), sort_keys=True).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.idempotency_key}
         if self.secret:
@@ -53,7 +53,16 @@ class WebhookChannel:
         except httpx.HTTPError as error:
             raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
         if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"HTTP {response.status_code}")
+            raise DeliveryFailed(f"HTTP {response.status_code}", retry_after=_retry_after(response))
+        return Delivered()
 
     def close(self) -> None:
         self._client.close()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
