@@ -10,9 +10,11 @@ from warroom.alerts.integrations import IntegrationService
 from warroom.alerts.maintenance import MaintenanceService
 from warroom.alerts.service import AlertService
 from warroom.clock import Clock, FileClock, SystemClock
+from warroom.engine.acknowledgements import PageAcknowledgements
 from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
+from warroom.notify.ack_links import signing_key
 from warroom.notify.channels import Channel
 from warroom.notify.channels.console import ConsoleChannel
 from warroom.notify.channels.webhook import WebhookChannel
@@ -43,6 +45,8 @@ class Warroom:
     overrides: OverrideService
     oncall: OnCallService
     sender: Sender
+    acknowledgements: PageAcknowledgements
+    ack_key: bytes
 
     @property
     def playbook(self) -> Playbook:
@@ -107,4 +111,6 @@ def build(
         overrides=OverrideService(db, clock, registry),
         oncall=OnCallService(db, clock, registry, settings.public_url),
         sender=sender,
+        acknowledgements=PageAcknowledgements(db, clock, incidents),
+        ack_key=signing_key(db, clock, settings.secret_key.get_secret_value() if settings.secret_key else None),
     )
