@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from warroom.alerts.heartbeats import TIMER_KIND as HEARTBEAT_TIMER
 from warroom.alerts.heartbeats import HeartbeatService
 from warroom.alerts.integrations import IntegrationService
 from warroom.alerts.maintenance import MaintenanceService
 from warroom.alerts.service import AlertService
+from warroom.chat.war_rooms import WarRooms
 from warroom.clock import Clock, FileClock, SystemClock
 from warroom.engine.acknowledgements import PageAcknowledgements
 from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
 from warroom.notify.ack_links import signing_key
-from warroom.notify.channels import Channel
-from warroom.notify.channels.console import ConsoleChannel
-from warroom.notify.channels.webhook import WebhookChannel
-from warroom.notify.sender import Sender
+from warroom.notify.page_messages import PageMessages
+from warroom.notify.routes import build_channels, method_routes
+from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE
+from warroom.notify.sender import DeliveryPolicy, Sender
 from warroom.oncall.overrides import OverrideService
 from warroom.oncall.service import OnCallService
 from warroom.playbook.loader import load_playbook, load_preset
@@ -84,15 +86,20 @@ def build(
     incidents = IncidentService(db, clock, registry)
     alerts = AlertService(db, clock, registry, incidents)
     heartbeats = HeartbeatService(db, clock, alerts)
-    channels: dict[str, Channel] = {"console": ConsoleChannel()}
-    page_channel = "console"
-    if settings.page_webhook_url:
-        secret = settings.page_webhook_secret.get_secret_value().encode() if settings.page_webhook_secret else None
-        channels["webhook"] = WebhookChannel(settings.page_webhook_url, secret)
-        page_channel = "webhook"
-    sender = Sender(db, clock, channels)
-    escalations = EscalationService(db, clock, registry, page_channel, wake_sender=sender.wake)
+    channels = build_channels(settings)
+    ack_key = signing_key(db, clock, settings.secret_key.get_secret_value() if settings.secret_key else None)
+    routes = method_routes(settings, channels)
+    policy = DeliveryPolicy(
+        page_attempts=settings.delivery_attempts,
+        message_attempts=settings.message_attempts,
+        bundle_window=timedelta(seconds=settings.bundle_window_seconds),
+        per_minute={**DEFAULT_PER_MINUTE, **settings.rate_limits},
+    )
+    sender = Sender(db, clock, channels, policy, routes)
+    page_messages = PageMessages(routes, ack_key, settings.public_url)
+    escalations = EscalationService(db, clock, registry, page_messages, wake_sender=sender.wake)
     incidents.hooks.append(escalations)
+    incidents.hooks.append(WarRooms(registry, enabled=settings.slack_bot_token is not None))
     engine = Engine(db, clock)
     engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
     engine.register(ESCALATION_TIMER, escalations.on_timer)
@@ -112,5 +119,5 @@ def build(
         oncall=OnCallService(db, clock, registry, settings.public_url),
         sender=sender,
         acknowledgements=PageAcknowledgements(db, clock, incidents),
-        ack_key=signing_key(db, clock, settings.secret_key.get_secret_value() if settings.secret_key else None),
+        ack_key=ack_key,
     )

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     bundle_window_seconds: float = Field(
         30.0, ge=0, description="Pages to one person by one method this close together go as one message."
     )
+    rate_limits: dict[str, int] = Field(
+        default_factory=dict, description="Messages a minute per channel, over the defaults (JSON: {\"sms\": 30})."
+    )
     slack_api_url: str = "https://slack.com/api/"
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None

@@ -5,6 +5,8 @@ Undefined values are errors (SEMANTICS: never send an unfilled placeholder).
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -12,6 +14,31 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 _environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _as_utc(value: Any) -> datetime:
+    if not isinstance(value, datetime):
+        raise RenderError(f"expected a time, got {value!r}")
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def slug(value: Any) -> str:
+    """Lowercase words joined by '-': what chat channel names allow."""
+    return _NOT_SLUG.sub("-", str(value).lower()).strip("-")
+
+
+def date_filter(value: Any) -> str:
+    """The UTC date, 2026-12-01 (SEMANTICS: channel names are in UTC)."""
+    return _as_utc(value).strftime("%Y-%m-%d")
+
+
+def utc_filter(value: Any) -> str:
+    """The UTC time people read: 2026-12-01 03:04 UTC."""
+    return _as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
+
+
+_environment.filters.update({"slug": slug, "date": date_filter, "utc": utc_filter})
 
 
 class RenderError(ValueError):

@@ -183,6 +183,8 @@ def test_a_killed_engine_pages_every_due_step_exactly_once(database_url: str, tm
             "WARROOM_PAGE_WEBHOOK_URL": receiver.url_for("/pages"),
             "WARROOM_PAGE_WEBHOOK_SECRET": SECRET,
             "WARROOM_LOG_LEVEL": "warning",
+            # One alice, 100 incidents: this test counts engine steps, so no bundling of her pages.
+            "WARROOM_BUNDLE_WINDOW_SECONDS": "0",
             "WARROOM_HOST": "127.0.0.1",
             "WARROOM_PORT": str(port),
             "WARROOM_PUBLIC_URL": f"http://127.0.0.1:{port}",

@@ -26,7 +26,8 @@ from warroom.errors import Conflict, InvalidInput
 from warroom.incidents.lifecycle import OPEN_STATUSES, Status
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
-from warroom.notify.outbox import cancel_pending, enqueue
+from warroom.notify.outbox import cancel_pending
+from warroom.notify.page_messages import PageMessages
 from warroom.oncall.escalation_plan import Plan, Step, condition_holds, first_step, freeze, policies_for, step_after
 from warroom.oncall.overrides import overrides_between
 from warroom.oncall.targets import resolve_targets
@@ -84,13 +85,13 @@ class EscalationService:
         db: Database,
         clock: Clock,
         playbooks: PlaybookRegistry,
-        page_channel: str = "console",
+        pages: PageMessages,
         wake_sender: Callable[[], None] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.playbooks = playbooks
-        self.page_channel = page_channel
+        self.page_messages = pages
         self.wake_sender = wake_sender or (lambda: None)
 
     # ---- hooks: called inside the incident use cases' transactions ----------------------------------
@@ -416,32 +417,10 @@ class EscalationService:
                 )
                 .returning(pages.c.id)
             ).scalar_one()
-            person = people.get(reached.person)
-            for method, address in _addresses(person, level.methods):
-                enqueue(
-                    tx,
-                    # One message per person, method and instant: two chains paging the same person at
-                    # the same moment send it once.
-                    key=f"page:{incident.id}:{reached.person}:{method}:{int(now.timestamp())}",
-                    channel=self.page_channel,
-                    subject=f"[{severity.label}] {incident_ref(incident.id)}: {incident.title}",
-                    body={
-                        "kind": "page",
-                        "incident": incident_ref(incident.id),
-                        "severity": severity.label,
-                        "title": incident.title,
-                        "policy": plan.policy,
-                        "level": step.level + 1,
-                        "round": step.round + 1,
-                        "person": reached.person,
-                    },
-                    now=now,
-                    incident_id=incident.id,
-                    page_id=page_id,
-                    recipient=reached.person,
-                    method=method,
-                    address=address,
-                )
+            self.page_messages.enqueue(
+                tx, incident, severity, page_id, people.get(reached.person), reached.person, level.methods, now,
+                {"policy": plan.policy, "level": step.level + 1, "round": step.round + 1},
+            )
             paged.append(reached.person)
         methods = ", ".join(level.methods)
         text = f"{described}: paged {', '.join(paged) or 'nobody'} by {methods}"
@@ -465,18 +444,6 @@ class EscalationService:
             .where(escalations.c.id == row.id)
             .values(state=state.value, stopped_at=now, stop_reason=reason[:200], next_due_at=None)
         )
-
-
-def _addresses(person: Any, methods: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """The person's addresses for the wanted methods. Someone who has none of them is reached by whatever
-    they have (never page less); someone with no contact method at all still gets a console line."""
-    if person is None or not person.contact_methods:
-        return [(methods[0], None)] if methods else []
-    chosen = [(cm.method.value, cm.address) for cm in person.contact_methods if cm.method.value in methods]
-    if chosen:
-        return chosen
-    first = person.contact_methods[0]
-    return [(first.method.value, first.address)]
 
 
 def _next_step(plan: Plan, row: Row[Any]) -> Step | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 
-from warroom.store.tables import outbox
+from warroom.store.tables import delivery_attempts, outbox
 
 
 class MessageState(StrEnum):
@@ -38,6 +38,11 @@ class Message:
     subject: str
     body: dict[str, Any]
     attempts: int
+    fallback_of: int | None = None
+
+    @property
+    def kind(self) -> str:
+        return str(self.body.get("kind", "page" if self.page_id is not None else "post"))
 
 
 def enqueue(
@@ -53,6 +58,7 @@ def enqueue(
     recipient: str | None = None,
     method: str | None = None,
     address: str | None = None,
+    fallback_of: int | None = None,
 ) -> bool:
     """Queue a message; False when one with this idempotency key exists (it is not queued twice)."""
     if tx.execute(_BY_KEY, {"o_key": key}).first() is not None:
@@ -73,6 +79,7 @@ def enqueue(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "fallback_of": fallback_of,
         },
     )
     return True
@@ -120,12 +127,98 @@ def claim_due(tx: Connection, now: datetime, limit: int, lease: timedelta) -> li
     return claimed
 
 
-def mark_sent(tx: Connection, message: Message, now: datetime) -> None:
+def mark_sent(
+    tx: Connection, message: Message, now: datetime, provider_id: str | None = None, bundled_into: int | None = None
+) -> None:
     tx.execute(
         update(outbox)
         .where(outbox.c.id == message.id)
-        .values(state=MessageState.SENT.value, sent_at=now, lease_until=None, last_error=None)
+        .values(
+            state=MessageState.SENT.value,
+            sent_at=now,
+            lease_until=None,
+            last_error=None,
+            provider_id=provider_id,
+            bundled_into=bundled_into,
+        )
     )
+
+
+def mark_deferred(tx: Connection, message: Message, until: datetime) -> None:
+    """Not an attempt (a rate limit or a bundling window said 'not yet'): back to pending, count restored."""
+    tx.execute(
+        update(outbox)
+        .where(outbox.c.id == message.id)
+        .values(
+            state=MessageState.PENDING.value, next_attempt_at=until, lease_until=None, attempts=message.attempts - 1
+        )
+    )
+
+
+def record_attempt(
+    tx: Connection,
+    message: Message,
+    at: datetime,
+    outcome: str,
+    *,
+    provider_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """One line of the delivery ledger: every attempt, deferral and provider callback is kept."""
+    tx.execute(
+        insert(delivery_attempts).values(
+            outbox_id=message.id,
+            attempt=message.attempts,
+            channel=message.channel,
+            started_at=at,
+            outcome=outcome,
+            provider_id=provider_id,
+            error=error[:2000] if error else None,
+        )
+    )
+
+
+def claim_bundle(tx: Connection, first: Message, now: datetime, lease: timedelta) -> list[Message]:
+    """Other due pages waiting for the same person by the same method: they go with `first`, as one."""
+    rows = list(
+        tx.execute(
+            select(outbox).where(
+                outbox.c.state == MessageState.PENDING.value,
+                outbox.c.next_attempt_at <= now,
+                outbox.c.recipient == first.recipient,
+                outbox.c.method == first.method,
+                outbox.c.channel == first.channel,
+                outbox.c.page_id.is_not(None),
+                outbox.c.id != first.id,
+            )
+            .order_by(outbox.c.id)
+            .limit(20)
+        )
+    )
+    claimed = []
+    for row in rows:
+        result = tx.execute(
+            update(outbox)
+            .where(outbox.c.id == row.id, outbox.c.state == MessageState.PENDING.value)
+            .values(state=MessageState.SENDING.value, lease_until=now + lease, attempts=row.attempts + 1)
+        )
+        if result.rowcount == 1:
+            claimed.append(_message(row, attempts=row.attempts + 1))
+    return claimed
+
+
+def release(tx: Connection, message: Message) -> None:
+    """Give a bundled message back, untried, when its bundle could not be delivered."""
+    tx.execute(
+        update(outbox)
+        .where(outbox.c.id == message.id)
+        .values(state=MessageState.PENDING.value, lease_until=None, attempts=message.attempts - 1)
+    )
+
+
+def by_provider_id(tx: Connection, provider_id: str) -> Message | None:
+    row = tx.execute(select(outbox).where(outbox.c.provider_id == provider_id)).first()
+    return _message(row, attempts=row.attempts) if row is not None else None
 
 
 def mark_cancelled(tx: Connection, message: Message, reason: str) -> None:
@@ -160,6 +253,7 @@ def _message(row: Any, attempts: int) -> Message:
         subject=row.subject,
         body=dict(row.body or {}),
         attempts=attempts,
+        fallback_of=row.fallback_of,
     )
 
 

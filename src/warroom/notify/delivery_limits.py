@@ -1,0 +1,66 @@
+"""Rate limits, read from the outbox itself so that several senders on one PostgreSQL share them.
+
+- Per channel: at most N messages a minute (Slack's and Twilio's own limits are about one a second).
+- Per person and method: one page message per bundling window; pages that arrive meanwhile wait and then go
+  together as one bundle (nothing is dropped, a phone does not ring five times in a minute).
+Both answer "not before T" (or None: go now); the sender defers the message to T without counting an attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from warroom.notify.outbox import Message, MessageState
+from warroom.store.tables import outbox
+
+MINUTE = timedelta(minutes=1)
+
+DEFAULT_PER_MINUTE: Mapping[str, int] = {
+    "sms": 60,
+    "voice": 30,
+    "slack": 60,
+    "email": 120,
+    "push": 120,
+    "teams": 30,
+    "webhook": 600,
+    "response_url": 600,
+}
+
+
+def channel_allows_at(tx: Connection, channel: str, now: datetime, per_minute: int | None) -> datetime | None:
+    if not per_minute:
+        return None
+    sent = list(
+        tx.execute(
+            select(outbox.c.sent_at)
+            .where(
+                outbox.c.channel == channel,
+                outbox.c.state == MessageState.SENT.value,
+                outbox.c.bundled_into.is_(None),
+                outbox.c.sent_at > now - MINUTE,
+            )
+            .order_by(outbox.c.sent_at.desc())
+            .limit(per_minute)
+        ).scalars()
+    )
+    if len(sent) < per_minute:
+        return None
+    return sent[-1] + MINUTE  # the oldest of the last `per_minute` leaves the window
+
+
+def person_allows_at(tx: Connection, message: Message, now: datetime, window: timedelta) -> datetime | None:
+    if message.page_id is None or message.recipient is None or window <= timedelta(0):
+        return None
+    last = tx.execute(
+        select(func.max(outbox.c.sent_at)).where(
+            outbox.c.recipient == message.recipient,
+            outbox.c.method == message.method,
+            outbox.c.state == MessageState.SENT.value,
+            outbox.c.page_id.is_not(None),
+            outbox.c.sent_at > now - window,
+        )
+    ).scalar()
+    return None if last is None else last + window

@@ -1,0 +1,1 @@
+"""Tests of the outbox, the sender and the delivery channels."""
