@@ -17,9 +17,9 @@ from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
 from warroom.notify.ack_links import signing_key
+from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE
 from warroom.notify.page_messages import PageMessages
 from warroom.notify.routes import build_channels, method_routes
-from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE
 from warroom.notify.sender import DeliveryPolicy, Sender
 from warroom.oncall.overrides import OverrideService
 from warroom.oncall.service import OnCallService
@@ -86,7 +86,7 @@ def build(
     incidents = IncidentService(db, clock, registry)
     alerts = AlertService(db, clock, registry, incidents)
     heartbeats = HeartbeatService(db, clock, alerts)
-    channels = build_channels(settings)
+    channels = build_channels(settings, clock)
     ack_key = signing_key(db, clock, settings.secret_key.get_secret_value() if settings.secret_key else None)
     routes = method_routes(settings, channels)
     policy = DeliveryPolicy(

@@ -197,6 +197,7 @@ def test_help_and_empty_text_are_the_usage(database_url: str) -> None:
             reply = chat.slack(text)
             assert reply["response_type"] == "ephemeral"
             assert "/incident declare" in reply["text"] and "/incident ack [INC-42]" in reply["text"]
+            assert "A severity (P0, P1, P2, P3)" in reply["text"]
 
 
 def test_commands_in_a_war_room_act_on_its_incident(database_url: str) -> None:

@@ -47,12 +47,24 @@ def create_app(warroom: Warroom) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, problems.on_http_error)
     app.add_exception_handler(StoreUnavailable, problems.on_store_unavailable)
     app.add_exception_handler(OperationalError, problems.on_store_unavailable)
-    for module in (health, metrics, incidents, escalations, oncall, playbook, audit, integrations, alerts, ingest, events_v2):
+    for module in (
+        health,
+        metrics,
+        incidents,
+        escalations,
+        oncall,
+        playbook,
+        audit,
+        integrations,
+        alerts,
+        ingest,
+        events_v2,
+        acknowledgements,
+        twilio_hooks,
+        slack_actions,
+        chat_commands,
+    ):
         app.include_router(module.router)
-    app.include_router(acknowledgements.router)
-    app.include_router(twilio_hooks.router)
-    app.include_router(slack_actions.router)
-    app.include_router(chat_commands.router)
     # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).
     enqueue_limit = PathLimit("/v2/enqueue", events_v2_adapter.MAX_BODY, events_v2.invalid_event)
     app.add_middleware(BodyLimit, max_bytes=warroom.settings.max_body_bytes, paths=[enqueue_limit])

@@ -48,7 +48,8 @@ def channel_allows_at(tx: Connection, channel: str, now: datetime, per_minute: i
     )
     if len(sent) < per_minute:
         return None
-    return sent[-1] + MINUTE  # the oldest of the last `per_minute` leaves the window
+    oldest: datetime = sent[-1]
+    return oldest + MINUTE  # the oldest of the last `per_minute` leaves the window
 
 
 def person_allows_at(tx: Connection, message: Message, now: datetime, window: timedelta) -> datetime | None:

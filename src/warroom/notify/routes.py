@@ -7,6 +7,7 @@ provider is not configured goes to the page webhook when there is one, else to t
 
 from __future__ import annotations
 
+from warroom.clock import Clock
 from warroom.notify.channels import Channel
 from warroom.notify.channels.console import ConsoleChannel
 from warroom.notify.channels.email import EmailChannel
@@ -24,7 +25,7 @@ def _secret(value: object) -> str | None:
     return str(getter()) if getter is not None else None
 
 
-def build_channels(settings: Settings) -> dict[str, Channel]:
+def build_channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
     public = settings.public_url.rstrip("/")
     channels: dict[str, Channel] = {"console": ConsoleChannel(), "response_url": ResponseUrlChannel()}
     if settings.page_webhook_url:
@@ -42,6 +43,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             _secret(settings.smtp_password),
             settings.smtp_from,
             settings.smtp_ca_file,
+            clock=clock,
         )
     token = _secret(settings.twilio_auth_token)
     if settings.twilio_account_sid and token and settings.twilio_from:
@@ -60,7 +62,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     if settings.ntfy_url:
         channels["push"] = NtfyChannel(settings.ntfy_url, _secret(settings.ntfy_token))
     if settings.teams_webhook_urls:
-        channels["teams"] = TeamsChannel({key: url.get_secret_value() for key, url in settings.teams_webhook_urls.items()})
+        urls = {key: url.get_secret_value() for key, url in settings.teams_webhook_urls.items()}
+        channels["teams"] = TeamsChannel(urls)
     return channels
 
 

@@ -95,31 +95,47 @@ class Sender:
         while True:
             with self.db.transaction() as tx:
                 claimed = claim_due(tx, self.clock.now(), self.batch, self.lease)
-            for message in claimed:
-                sent += self._deliver(message)
-            if len(claimed) < self.batch:
+            if not claimed:  # a fallback queued meanwhile is due at once: keep going until nothing is
                 return sent
+            for first, together in self._by_person(claimed):
+                sent += self._deliver(first, together)
 
-    def _deliver(self, message: Message) -> int:
+    def _by_person(self, claimed: list[Message]) -> list[tuple[Message, list[Message]]]:
+        """Pages claimed together for one person by one method are one delivery (a bundle)."""
+        if self.policy.bundle_window <= timedelta(0):
+            return [(message, []) for message in claimed]
+        groups: dict[object, list[Message]] = {}
+        for message in claimed:
+            key = (message.channel, message.recipient, message.method) if message.kind == "page" else message.id
+            groups.setdefault(key, []).append(message)
+        return [(group[0], group[1:]) for group in groups.values()]
+
+    def _deliver(self, message: Message, together: list[Message] | None = None) -> int:
         now = self.clock.now()
+        together = together or []
         with self.db.transaction() as tx:
             reason = _unwanted(tx, message)
             if reason is not None:
                 self._cancel(tx, message, reason, now)
+                if together:
+                    return self._deliver_later(tx, together)
                 return 0
             until = self._not_before(tx, message, now)
             if until is not None and until > now:
-                mark_deferred(tx, message, until)
-                DELIVERIES.labels(message.channel, "deferred").inc()
+                for waiting in [message, *together]:
+                    mark_deferred(tx, waiting, until)
+                    DELIVERIES.labels(waiting.channel, "deferred").inc()
                 return 0
             bundle: list[Message] = []
+            candidates = together
             if message.kind == "page" and self.policy.bundle_window > timedelta(0):
-                for other in claim_bundle(tx, message, now, self.lease):
-                    other_reason = _unwanted(tx, other)
-                    if other_reason is None:
-                        bundle.append(other)
-                    else:
-                        self._cancel(tx, other, other_reason, now)
+                candidates = [*together, *claim_bundle(tx, message, now, self.lease)]
+            for other in candidates:
+                other_reason = _unwanted(tx, other)
+                if other_reason is None:
+                    bundle.append(other)
+                else:
+                    self._cancel(tx, other, other_reason, now)
         outgoing = _bundled(message, bundle) if bundle else message
         channel = self.channels.get(message.channel)
         try:
@@ -144,6 +160,12 @@ class Sender:
         if message.page_id is not None:
             PAGES.labels(message.method or "unknown").inc(1 + len(bundle))
         return 1 + len(bundle)
+
+    def _deliver_later(self, tx: Connection, messages: list[Message]) -> int:
+        """The first of a group was cancelled: the rest go back to pending, due now, for the next pass."""
+        for message in messages:
+            release(tx, message)
+        return 0
 
     def _not_before(self, tx: Connection, message: Message, now: datetime) -> datetime | None:
         limits = [
@@ -191,7 +213,10 @@ class Sender:
             self.wake()
         else:
             who = message.recipient or message.address or message.channel
-            text = f"Delivery failed: {message.subject} to {who} by {message.channel} after {message.attempts} attempts ({error})"
+            text = (
+                f"Delivery failed: {message.subject} to {who} by {message.channel} "
+                f"after {message.attempts} attempts ({error})"
+            )
         record_failure(tx, message, text, error, now)
 
     def _after_delivery(self, tx: Connection, message: Message, delivered: Delivered, now: datetime) -> None:

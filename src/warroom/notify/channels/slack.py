@@ -97,6 +97,7 @@ class SlackChannel:
         self, api_url: str, bot_token: str | None, webhook_url: str | None, timeout: float = 10
     ) -> None:
         seconds = max(1, math.ceil(timeout))  # the SDK takes whole seconds
+        # No SDK retry handlers: the outbox sender owns retries, backoff and Retry-After.
         self._web: WebClient | None = None
         if bot_token:
             base_url = api_url if api_url.endswith("/") else api_url + "/"
