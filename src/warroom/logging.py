@@ -9,6 +9,9 @@ import structlog
 
 def configure_logging(level: str = "info") -> None:
     logging.basicConfig(level=level.upper(), format="%(message)s")
+    # HTTP client libraries log request URLs, and some URLs are credentials (webhook URLs): keep them quiet.
+    for noisy in ("httpx", "httpcore", "urllib3", "slack_sdk", "twilio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
