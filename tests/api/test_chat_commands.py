@@ -231,26 +231,60 @@ def test_escalate_pages_the_next_level(database_url: str) -> None:
         assert [p["person"] for p in state["pages"] if p["level"] == 2] == ["engineering-lead"]
 
 
-def test_page_goes_through_the_escalation_policy(database_url: str) -> None:
-    with chat_app(database_url) as chat:
+def test_page_pages_anyone_the_playbook_names_about_the_incident(database_url: str) -> None:
+    with chat_app(database_url, linked_greenlang()) as chat:
         chat.slack('declare "P1: error rate 25%"')
         with chat.app.warroom.db.transaction() as tx:
             record_room(tx, 1, "slack", "C0WAR1", "inc-1", chat.app.clock.now())
-        # P1's next level (30 minutes) re-notifies the IC: /page pages it now, skipping nobody.
-        reply = chat.slack('incident-commander "P1: need you"', command="/page", channel_id="C0WAR1")
-        assert reply["text"] == (
-            "INC-1: paged incident-commander: P1: need you\nPaged incident-commander (level 2 of P1 escalation matrix)"
-        )
-        before = chat.unchanged_but_the_replay_guard()
-        reply = chat.slack('page INC-1 ic "again"')
-        assert reply["response_type"] == "ephemeral"
-        assert "incident-commander already paged at 09:00 UTC (p1-matrix level 2)" in reply["text"]
-        assert "not supported yet" in reply["text"]
+        # The war room's incident; the role is nobody's yet, so its default (the IC person) is paged.
+        reply = chat.slack('incident-commander "need you"', command="/page", channel_id="C0WAR1")
+        assert reply["response_type"] == "in_channel"
+        assert reply["text"] == "INC-1: paged incident-commander by slack:alice: need you"
         reply = chat.slack('page INC-1 legal "possible breach"')
-        assert "does not page person legal; paging outside the policy is not supported yet" in reply["text"]
-        reply = chat.slack("page INC-1 nobody-here")
-        assert "no role, team, schedule or person 'nobody-here'" in reply["text"]
+        assert reply["text"] == "INC-1: paged legal by slack:alice: possible breach"
+        reply = chat.slack(f"page #1 <@{ENGINEER_SLACK}|eng1>")  # a linked Slack user is their person
+        assert reply["text"] == "INC-1: paged oncall-engineer-1 by slack:alice"
+        manual = [(p["level"], p["person"]) for p in chat.escalations("INC-1")["pages"] if p["policy"] == "manual"]
+        assert manual == [(1, "incident-commander"), (2, "legal"), (3, "oncall-engineer-1")]
+        events = [e["text"] for e in chat.timeline("INC-1") if e["kind"] == "paged" and e["actor"] == "slack:alice"]
+        assert "Paged legal (Legal Counsel) by slack:alice: possible breach" in events
+
+        before = chat.unchanged_but_the_replay_guard()
+        for text, expected in (
+            ("page INC-1 nobody-here", "Nothing changed: target: no role, team, schedule or person 'nobody-here'"),
+            ('page INC-1 <@U0NOBODY> "x"', "Slack user U0NOBODY is not linked to a person in the playbook"),
+            ('page INC-9 legal "x"', "Nothing changed: no incident INC-9"),
+        ):
+            reply = chat.slack(text)
+            assert reply["response_type"] == "ephemeral", text
+            assert expected in reply["text"], (text, reply["text"])
         assert chat.unchanged_but_the_replay_guard() == before
+
+
+def test_page_without_an_incident_declares_it_from_the_message_first(database_url: str) -> None:
+    """GreenLang: `/page incident-commander "P0: [Brief description]"` comes before any declaration."""
+    with chat_app(database_url) as chat:
+        before = chat.unchanged_but_the_replay_guard()
+        for text, expected in (
+            ("incident-commander", 'give the message to declare one: /page incident-commander "P0: what is wrong"'),
+            ('nobody-here "P0: down"', "Nothing changed: target: no role, team, schedule or person 'nobody-here'"),
+            ('ic "P9: down"', "Nothing changed: unknown severity 'P9'; this playbook has P0, P1, P2, P3"),
+        ):
+            reply = chat.slack(text, command="/page")
+            assert reply["response_type"] == "ephemeral", text
+            assert expected in reply["text"], (text, reply["text"])
+        assert chat.unchanged_but_the_replay_guard() == before
+
+        reply = chat.slack('incident-commander "P0: [Brief description]"', command="/page")
+        assert reply["response_type"] == "in_channel"
+        lines = reply["text"].split("\n")
+        assert lines[0] == "INC-1 declared: [P0] [Brief description]"
+        assert lines[1].startswith("Paging: ") and "incident-commander" in lines[1]  # the P0 matrix at 0 minutes
+        assert lines[-1] == "Paged incident-commander by slack:alice"
+        incident = chat.incident("INC-1")
+        assert (incident["severity"], incident["title"]) == ("p0", "[Brief description]")
+        manual = [p["person"] for p in chat.escalations("INC-1")["pages"] if p["policy"] == "manual"]
+        assert manual == ["incident-commander"]
 
 
 def test_ack_as_the_linked_person_stops_the_acknowledgement_chain(database_url: str) -> None:

@@ -52,6 +52,7 @@ def two_runtimes(postgres_url: str, receiver: Receiver) -> Iterator[tuple[Manual
         page_webhook_url=receiver.url_for("/pages"),
         page_webhook_secret=SECRET,  # type: ignore[arg-type]
         bundle_window_seconds=0,  # counts engine steps: one message per page
+        rate_limits={"webhook": 100_000},  # 1,000 pages a minute to one receiver
     )
     first = build(settings, clock, migrate=False, playbook=playbook)
     second = build(settings, clock, migrate=False, playbook=playbook)

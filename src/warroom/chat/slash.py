@@ -9,7 +9,8 @@ so their acknowledgements stop their own pages. Anyone else acts as `slack:<user
 cannot acknowledge pages. Display names are never used to decide who the caller is.
 
 Which incident: an explicit INC-42 / #42 wins; else the incident whose war-room channel the command was
-typed in; else the reply asks to name it (`ack` alone falls back to the caller's latest unanswered page).
+typed in; else the reply asks to name it (`ack` alone falls back to the caller's latest unanswered page, and
+`/page X "P0: ..."` declares the incident from its message first, as the playbooks page the IC before declaring).
 
 Domain errors are ephemeral replies quoting the error (nothing changed); so are replies about private
 incidents, which must not be posted into a channel.
@@ -17,6 +18,7 @@ incidents, which must not be posted into a channel.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +32,6 @@ from warroom.chat.commands import (
     ChatCommand,
     Close,
     Declare,
-    Escalate,
     Help,
     Mention,
     PageTarget,
@@ -43,16 +44,15 @@ from warroom.chat.commands import (
 )
 from warroom.chat.rooms import incident_for_room
 from warroom.engine.acknowledgements import PageAcknowledgements
-from warroom.engine.escalations import EscalationService, EscalationState, PageView
+from warroom.engine.escalations import EscalationService, PageView, manual_target
 from warroom.errors import WarroomError
 from warroom.incidents.commands import AddNote, AssignRole, ChangeStatus, DeclareIncident
 from warroom.incidents.lifecycle import Status
 from warroom.incidents.service import IncidentService
 from warroom.incidents.views import IncidentView, incident_ref
 from warroom.oncall.contacts import person_by_address
-from warroom.oncall.escalation_plan import PlannedTarget
 from warroom.playbook.registry import PlaybookRegistry
-from warroom.playbook.schema import EscalationLevel, Person, Playbook, Role
+from warroom.playbook.schema import Person, Playbook, Role
 from warroom.runtime import Warroom
 from warroom.store.database import Database
 
@@ -147,6 +147,8 @@ class SlashCommands:
             return self._declare(actor, command)
         if isinstance(command, Acknowledge):
             return self._acknowledge(caller, request, command.incident)
+        if isinstance(command, PageTarget):
+            return self._page(actor, request, command)
         ref = self._ref(request, command.incident)
         if isinstance(command, SetStatus):
             view = self.incidents.change_status(actor, ref, ChangeStatus(status=command.status, note=command.note))
@@ -159,12 +161,13 @@ class SlashCommands:
             return _about(self.incidents.get(actor, ref), f"{ref} update from {actor.name}: {command.text}")
         if isinstance(command, AssignRoleTo):
             return self._assign(actor, ref, command, request.provider)
-        if isinstance(command, Escalate):
-            return self._escalate(actor, ref, command.reason)
-        return self._page(actor, ref, command)
+        return self._escalate(actor, ref, command.reason)
 
     def _declare(self, actor: Actor, command: Declare) -> Reply:
         view = self.incidents.declare(actor, DeclareIncident(title=command.title, severity=command.severity))
+        return _about(view, self._declared(view))
+
+    def _declared(self, view: IncidentView) -> str:
         text = f"{view.id} declared: [{view.severity_label}] {view.title}"
         if view.severity_needs_confirmation:
             text += (
@@ -173,7 +176,7 @@ class SlashCommands:
         _, pages = self.escalations.state(view.number)
         if pages:
             text += f"\nPaging: {_people(pages)}"
-        return _about(view, text)
+        return text
 
     def _acknowledge(self, caller: Caller, request: ChatRequest, explicit: int | None) -> Reply:
         if caller.person is None:
@@ -212,40 +215,44 @@ class SlashCommands:
         self.escalations.escalate(actor, view.number, None, reason)
         return _about(view, f"{view.id} escalated by {actor.name}: {reason}" + self._paged_since(view, before))
 
-    def _page(self, actor: Actor, ref: str, command: PageTarget) -> Reply:
-        """Paging goes through the incident's escalation policy: when its next level pages the target, that
-        level is paged now (an "escalate now" that skips nobody). The engine has no way yet to page anyone
-        else, or to page a level again, so those are refused with the reason."""
-        view = self.incidents.get(actor, ref)
-        playbook = self.playbooks.get(view.playbook_version)
-        target = find_target(playbook, command.target)
-        if target is None:
-            raise _Refusal(f"Nothing changed: no role, team, schedule or person {_typed(command.target)!r} here")
-        holders = {holder.role: holder.person for holder in view.roles}
-        wanted = _equivalents(playbook, target, holders)
-        policies = {policy.key: policy for policy in playbook.escalation_policies}
-        running, pages = self.escalations.state(view.number)
-        for escalation in running:
-            policy = policies.get(escalation.policy)
-            if policy is None or escalation.state not in (EscalationState.RUNNING, EscalationState.ACKNOWLEDGED):
-                continue
-            following = escalation.level  # 1-based current level = the 0-based index of the next one
-            if following < len(policy.levels) and _names(policy.levels[following], wanted):
-                reason = f"paged {_typed(command.target)}" + _suffix(command.message)
-                self.escalations.escalate(actor, view.number, following + 1, reason, policy.key)
-                return _about(view, f"{view.id}: {reason}" + self._paged_since(view, pages))
-        already = [page for page in pages if ("person", page.person) in wanted]
-        why = (
-            f"{_people(already)} already paged at {already[-1].paged_at:%H:%M} UTC ({already[-1].policy} level "
-            f"{already[-1].level}); paging again"
-            if already
-            else f"the next level of {view.id}'s escalation policy does not page {target.kind} {target.key}; paging "
-            "outside the policy"
-        )
-        raise _Refusal(
-            f'Nothing changed: {why} is not supported yet. Use /incident escalate {view.id} "reason" to page the '
-            "policy's next level."
-        )
+    def _page(self, actor: Actor, request: ChatRequest, command: PageTarget) -> Reply:
+        """Page anyone the playbook names about the incident named or of this war room. With no incident at
+        all, the message declares one first, as the playbooks do (`/page incident-commander "P0: ..."`)."""
+        target = self._target(command.target, request.provider)
+        number = command.incident if command.incident is not None else self._room_incident(request)
+        if number is not None:
+            view = self.incidents.get(actor, incident_ref(number))  # page() itself does not check visibility
+            paged = self.escalations.page(actor, view.number, target, command.message or "")
+            return _about(view, f"{view.id}: paged {', '.join(paged)} by {actor.name}" + _suffix(command.message))
+        if not command.message:
+            typed = _typed(command.target)
+            raise _Refusal(
+                f'Which incident? Name it (/page INC-42 {typed} "message"), type it in the war-room channel, or '
+                f'give the message to declare one: /page {typed} "P0: what is wrong"'
+            )
+        manual_target(self.playbooks.active[1], target)  # an unknown target declares nothing
+        severities = [(severity.key, severity.label) for severity in self.playbooks.active[1].severities]
+        try:
+            declare = parse("/incident", "declare " + shlex.quote(command.message), severities)
+        except ParseError as error:
+            raise _Refusal(f"Nothing changed: {error.problem}") from None
+        assert isinstance(declare, Declare)
+        view = self.incidents.declare(actor, DeclareIncident(title=declare.title, severity=declare.severity))
+        text = self._declared(view)
+        try:
+            paged = self.escalations.page(actor, view.number, target, command.message)
+        except WarroomError as error:  # the incident stands; say that the page did not go out
+            return _about(view, f"{text}\nPaging {_typed(command.target)} failed: {error.detail}")
+        return _about(view, f"{text}\nPaged {', '.join(paged)} by {actor.name}")
+
+    def _target(self, mention: Mention, provider: str) -> str:
+        """A Slack @mention means the linked person; anything else is resolved by the escalation service."""
+        if mention.user_id is None:
+            return _typed(mention)
+        person = find_person(self.playbooks.active[1], mention)
+        if person is None:
+            raise _Refusal(f"Nothing changed: {_unknown_person(mention, provider)}")
+        return person.key
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
@@ -303,47 +310,6 @@ def find_person(playbook: Playbook, mention: Mention) -> Person | None:
         if name in (person.key, person.name.lower()):
             return person
     return person_by_address(playbook, ("chat",), name)
-
-
-def find_target(playbook: Playbook, mention: Mention) -> PlannedTarget | None:
-    """What `/page X` names: a role first (the playbooks write `/page incident-commander`), then a team,
-    a schedule, a person."""
-    name = (mention.name or "") if mention.user_id is None else ""
-    role = find_role(playbook, name) if name else None
-    if role is not None:
-        return PlannedTarget("role", role.key)
-    wanted = severity_code(name)
-    for kind, items in (("team", playbook.teams), ("schedule", playbook.schedules)):
-        for item in items:
-            if wanted and wanted in (severity_code(item.key), severity_code(item.name)):
-                return PlannedTarget(kind, item.key)
-    person = find_person(playbook, mention)
-    return PlannedTarget("person", person.key) if person is not None else None
-
-
-def _equivalents(playbook: Playbook, target: PlannedTarget, holders: dict[str, str]) -> set[tuple[str, str]]:
-    """The escalation targets that reach the same people as `target` does now."""
-    wanted = {(target.kind, target.key)}
-    if target.kind == "role":
-        role = playbook.role(target.key)
-        if target.key in holders:
-            wanted.add(("person", holders[target.key]))
-        elif role.default is not None:
-            default = PlannedTarget.of(role.default)
-            wanted.add((default.kind, default.key))
-    elif target.kind == "person":
-        wanted |= {("role", role) for role, person in holders.items() if person == target.key}
-    elif target.kind == "team":
-        team = next(team for team in playbook.teams if team.key == target.key)
-        if team.schedule:
-            wanted.add(("schedule", team.schedule))
-    elif target.kind == "schedule":
-        wanted |= {("team", team.key) for team in playbook.teams if team.schedule == target.key}
-    return wanted
-
-
-def _names(level: EscalationLevel, wanted: set[tuple[str, str]]) -> bool:
-    return any((planned.kind, planned.key) in wanted for planned in map(PlannedTarget.of, level.targets))
 
 
 def _unknown_person(mention: Mention, provider: str) -> str:

@@ -10,13 +10,14 @@ several engines on one PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from warroom.audit.log import record_audit
 from warroom.auth.actors import SYSTEM, Actor
@@ -26,17 +27,31 @@ from warroom.errors import Conflict, InvalidInput
 from warroom.incidents.lifecycle import OPEN_STATUSES, Status
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
+from warroom.notify.notification_rules import NOBODY_PAGED
 from warroom.notify.outbox import cancel_pending
 from warroom.notify.page_messages import PageMessages
-from warroom.oncall.escalation_plan import Plan, Step, condition_holds, first_step, freeze, policies_for, step_after
+from warroom.oncall.escalation_plan import (
+    Plan,
+    PlannedTarget,
+    Step,
+    condition_holds,
+    first_step,
+    freeze,
+    policies_for,
+    step_after,
+)
 from warroom.oncall.overrides import overrides_between
-from warroom.oncall.targets import resolve_targets
+from warroom.oncall.targets import Resolution, resolve_targets
 from warroom.playbook.registry import PlaybookRegistry
-from warroom.playbook.schema import EscalationKind, Playbook, Severity
+from warroom.playbook.schema import EscalationKind, Person, Playbook, Severity
 from warroom.store.database import Database
 from warroom.store.tables import escalations, incident_roles, incidents, pages
 
 ESCALATION_TIMER = "escalation"
+# Pages sent by hand (`page`) hang off one escalation row per incident with this policy, so the `pages` ledger,
+# its unique key, acknowledgements and the escalation views work unchanged. The row is always "stopped": no
+# timer ever runs it, and `_escalations` leaves it out of every loop that runs policies.
+MANUAL = "manual"
 
 
 class EscalationState(StrEnum):
@@ -207,6 +222,16 @@ class EscalationService:
                 if not 0 <= target < len(plan.levels):
                     raise InvalidInput.of("level", f"{plan.name} has levels 1 to {len(plan.levels)}")
             step = Step(target, max(row.round, 0), now)
+            # A level's people were paged once in this round already: paging the step again would break the
+            # "one page per step" key, and re-running a level is not what "escalate" means. Refuse (nothing
+            # changes) and name the ways forward: the next level, the next round, or a manual page.
+            paged_at = tx.execute(
+                select(func.min(pages.c.paged_at)).where(
+                    pages.c.escalation_id == row.id, pages.c.level == target, pages.c.round == step.round
+                )
+            ).scalar()
+            if paged_at is not None:
+                raise Conflict(_already_paged(plan, row.level, target, paged_at), level=target + 1)
             text = f"Escalated to level {target + 1} of {plan.name} by {actor.name}: {reason}"
             append_event(
                 tx, number, now, actor.name, "escalated", text, {"level": row.level + 1}, {"level": target + 1}
@@ -220,6 +245,53 @@ class EscalationService:
             fresh = tx.execute(select(escalations).where(escalations.c.id == row.id)).one()
             self._run_from(tx, fresh, plan, step, incident, playbook, actor, now, reason=reason, manual=True)
         self.wake_sender()
+
+    def page(self, actor: Actor, number: int, target: str, message: str) -> list[str]:
+        """Page a role holder (else the role's default), a team, a schedule's on-call or a person now, outside
+        any policy. Returns the people paged; their messages use the severity's methods and their own rules."""
+        now = self.clock.now()
+        with self.db.transaction() as tx:
+            # Locking the incident serialises manual pages on it: one manual row, one level per page.
+            incident = tx.execute(select(incidents).where(incidents.c.id == number).with_for_update()).one()
+            if Status(incident.status) not in OPEN_STATUSES:
+                raise Conflict(f"{incident_ref(number)} is {incident.status}; nobody can be paged about it")
+            playbook = self.playbooks.get(incident.playbook_version_id, tx)
+            planned, label = manual_target(playbook, target)
+            resolution = self._reach(tx, playbook, number, (planned,), now)
+            if not resolution.people:
+                raise Conflict(f"nobody to page for {planned.describe()}: {'; '.join(resolution.problems)}")
+            row = self._manual_row(tx, number, now)
+            level = row.level + 1
+            severity = playbook.severity(incident.severity)
+            people = {person.key: person for person in playbook.people}
+            paged = [reached.person for reached in resolution.people]
+            for reached in resolution.people:
+                methods = _manual_methods(severity, people.get(reached.person))
+                page_id = tx.execute(
+                    insert(pages)
+                    .values(
+                        escalation_id=row.id, incident_id=number, level=level, round=0, person=reached.person,
+                        via=f"{reached.via}, paged by {actor.name}"[:200], methods=list(methods), due_at=now,
+                        paged_at=now,
+                    )
+                    .returning(pages.c.id)
+                ).scalar_one()
+                self.page_messages.enqueue(
+                    tx, incident, severity, page_id, people.get(reached.person), reached.person, methods, now,
+                    {"policy": MANUAL, "level": level + 1, "round": 1, "paged_by": actor.name, "message": message},
+                )
+            tx.execute(update(escalations).where(escalations.c.id == row.id).values(level=level))
+            text = f"Paged {planned.key} ({label}) by {actor.name}" + (f": {message}" if message else "")
+            if paged != [planned.key]:
+                text += f" (reached {', '.join(paged)})"
+            after = {
+                "policy": MANUAL, "level": level + 1, "target": planned.describe(), "people": paged,
+                "message": message, "problems": resolution.problems,
+            }
+            append_event(tx, number, now, actor.name, "paged", text, None, after)
+            record_audit(tx, now, actor, "incident.page", f"incident:{number}", {"target": planned.describe()})
+        self.wake_sender()
+        return paged
 
     # ---- reads -------------------------------------------------------------------------------------
 
@@ -241,7 +313,11 @@ class EscalationService:
 
     def escalations_of(self, connection: Connection, number: int) -> list[EscalationView]:
         views = []
-        for row in _escalations(connection, number, None):
+        for row in _escalations(connection, number, None, manual=True):
+            if row.policy == MANUAL:
+                paged = row.level + 1  # one level per manual page
+                views.append(EscalationView(MANUAL, "Manual pages", MANUAL, row.state, paged, paged, 0, None, None))
+                continue
             plan = Plan.from_json(row.plan)
             views.append(
                 EscalationView(
@@ -389,19 +465,21 @@ class EscalationService:
             after = {"policy": plan.policy, "level": step.level + 1, "condition": level.condition}
             append_event(tx, incident.id, now, SYSTEM.name, "escalation_skipped", text, None, after)
             return
-        schedules = [t.key for t in level.targets if t.kind == "schedule"] + [
-            team.schedule for team in playbook.teams if team.schedule
-        ]
-        overrides = overrides_between(tx, schedules, now, now + timedelta(seconds=1)) if schedules else {}
-        holders = {
-            r.role: r.person
-            for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == incident.id))
-        }
-        resolution = resolve_targets(playbook, level.targets, now, overrides, holders)
+        resolution = self._reach(tx, playbook, incident.id, level.targets, now)
         people = {person.key: person for person in playbook.people}
         severity = playbook.severity(incident.severity)
         paged: list[str] = []
+        # A step re-run after a backward "escalate to level N" must not page its people twice (unique key).
+        done = set(
+            tx.execute(
+                select(pages.c.person).where(
+                    pages.c.escalation_id == escalation_id, pages.c.level == step.level, pages.c.round == step.round
+                )
+            ).scalars()
+        )
         for reached in resolution.people:
+            if reached.person in done:
+                continue
             page_id = tx.execute(
                 insert(pages)
                 .values(
@@ -437,6 +515,33 @@ class EscalationService:
         kind = "paged" if paged else "page_failed"
         append_event(tx, incident.id, now, SYSTEM.name, kind, text, None, after)
 
+    def _reach(
+        self, tx: Connection, playbook: Playbook, number: int, targets: tuple[PlannedTarget, ...], now: datetime
+    ) -> Resolution:
+        """Who the targets mean now: schedules with their stored overrides, roles by this incident's holders."""
+        schedules = [t.key for t in targets if t.kind == "schedule"] + [
+            team.schedule for team in playbook.teams if team.schedule
+        ]
+        overrides = overrides_between(tx, schedules, now, now + timedelta(seconds=1)) if schedules else {}
+        holders = {
+            r.role: r.person for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == number))
+        }
+        return resolve_targets(playbook, targets, now, overrides, holders)
+
+    def _manual_row(self, tx: Connection, number: int, now: datetime) -> Row[Any]:
+        query = select(escalations).where(escalations.c.incident_id == number, escalations.c.policy == MANUAL)
+        row = tx.execute(query).first()
+        if row is None:
+            tx.execute(
+                insert(escalations).values(
+                    incident_id=number, policy=MANUAL, kind=MANUAL,
+                    plan={"policy": MANUAL, "name": "Manual pages", "kind": MANUAL},
+                    state=EscalationState.STOPPED.value, anchor_at=now, level=-1, round=0, started_at=now,
+                )
+            )
+            row = tx.execute(query).one()
+        return row
+
     def _stop(self, tx: Connection, row: Row[Any], state: EscalationState, reason: str, now: datetime) -> None:
         disarm(tx, ESCALATION_TIMER, _subject(row.id))
         tx.execute(
@@ -465,8 +570,13 @@ def _incident(tx: Connection, number: int) -> Row[Any]:
     return tx.execute(select(incidents).where(incidents.c.id == number)).one()
 
 
-def _escalations(tx: Connection, number: int, states: tuple[EscalationState, ...] | None) -> list[Row[Any]]:
+def _escalations(
+    tx: Connection, number: int, states: tuple[EscalationState, ...] | None, manual: bool = False
+) -> list[Row[Any]]:
+    """The incident's escalation rows; the manual-pages row only when asked (it has no policy plan to run)."""
     query = select(escalations).where(escalations.c.incident_id == number).order_by(escalations.c.id)
+    if not manual:
+        query = query.where(escalations.c.policy != MANUAL)
     if states is not None:
         query = query.where(escalations.c.state.in_([s.value for s in states]))
     return list(tx.execute(query))
@@ -474,3 +584,45 @@ def _escalations(tx: Connection, number: int, states: tuple[EscalationState, ...
 
 def _page_ids(tx: Connection, escalation_id: int) -> list[int]:
     return list(tx.execute(select(pages.c.id).where(pages.c.escalation_id == escalation_id)).scalars())
+
+
+def _already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> str:
+    text = f"level {level + 1} of {plan.name} was already paged at {paged_at:%H:%M} UTC in this round; "
+    if current + 1 < len(plan.levels):
+        text += f"escalate to level {current + 2} or wait for the next round"
+    else:
+        text += "every level has been paged; wait for the next round"
+    return text + ", or page someone directly"
+
+
+def _code(name: str) -> str:
+    return re.sub(r"[\s_\-]", "", name).lower()
+
+
+def manual_target(playbook: Playbook, typed: str) -> tuple[PlannedTarget, str]:
+    """What a manual page names and what it is called: a role (key, short name or name), else a team, a
+    schedule, a person (key or name). Case, spaces, '-' and '_' do not matter ("incident-commander")."""
+    wanted = _code(typed)
+    candidates: list[tuple[str, str, tuple[str | None, ...], str]] = [
+        *(("role", r.key, (r.key, r.short, r.name), r.name) for r in playbook.roles),
+        *(("team", t.key, (t.key, t.name), t.name) for t in playbook.teams),
+        *(("schedule", s.key, (s.key, s.name), s.name) for s in playbook.schedules),
+        *(("person", p.key, (p.key, p.name), p.title or p.name) for p in playbook.people),
+    ]
+    for kind, key, names, label in candidates:
+        if wanted and wanted in {_code(name) for name in names if name}:
+            return PlannedTarget(kind, key), label
+    raise InvalidInput.of(
+        "target",
+        f"no role, team, schedule or person {typed[:60]!r} in this playbook; name a role (key, short name or "
+        "name), a team, a schedule or a person (key or name)",
+    )
+
+
+def _manual_methods(severity: Severity, person: Person | None) -> tuple[str, ...]:
+    """The severity's contact methods; on a backlog-only severity (tickets), every method the person has:
+    someone asked for this person by name, so they must be reached."""
+    methods = tuple(m.value for m in severity.notify_methods if m.value != NOBODY_PAGED)
+    if methods or person is None:
+        return methods or (NOBODY_PAGED,)
+    return tuple(dict.fromkeys(contact.method.value for contact in person.contact_methods))

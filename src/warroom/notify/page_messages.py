@@ -46,6 +46,10 @@ class PageMessages:
         ref = incident_ref(incident.id)
         token = sign(self.ack_key, AckClaim(page_id, person_key, incident.id, now + LIFETIME))
         subject = f"[{severity.label}] {ref}: {incident.title}"
+        if step.get("paged_by"):  # a responder paged this person by hand
+            why = f"{step['paged_by']} paged you: {step.get('message') or 'no message'}"
+        else:
+            why = f"Paged by {step.get('policy')} level {step.get('level')}."
         queued = 0
         for notification in plan.notifications:
             delay = int(notification.after.total_seconds())
@@ -56,7 +60,7 @@ class PageMessages:
                 key += f"+{delay}"
             body = {
                 "kind": "page",
-                "text": f"{subject}\nPaged by {step.get('policy')} level {step.get('level')}. {self.public_url}",
+                "text": f"{subject}\n{why} {self.public_url}",
                 "incident": ref,
                 "severity": severity.label,
                 "title": incident.title,

@@ -1,4 +1,4 @@
-"""Escalation of one incident: who was paged when, and "escalate now" / "escalate to level N"."""
+"""Escalation of one incident: who was paged when, "escalate now" / "escalate to level N", and paging anyone."""
 
 from __future__ import annotations
 
@@ -25,6 +25,14 @@ class Escalate(BaseModel):
     reason: str = Field(min_length=1, max_length=2_000)
     level: int | None = Field(None, ge=1, le=50, description="Page this level now; omit for the next level.")
     policy: str | None = Field(None, max_length=64, description="Which of the incident's policies; default the first.")
+
+
+class PageRequest(BaseModel):
+    model_config = {"extra": "forbid"}
+    target: str = Field(
+        min_length=1, max_length=200, description="A role (key, short name or name), team, schedule or person."
+    )
+    message: str = Field(min_length=1, max_length=2_000, description="Why they are needed; it reaches them.")
 
 
 class EscalationOut(BaseModel):
@@ -55,6 +63,10 @@ class EscalationState(BaseModel):
     pages: list[PageOut]
 
 
+class Paged(EscalationState):
+    paged: list[str] = Field(description="The people this page reached.")
+
+
 def _state(warroom: Warroom, actor: Actor, ref: str) -> EscalationState:
     view = warroom.incidents.get(actor, ref)  # 404 for incidents the actor may not see
     escalations, pages = warroom.escalations.state(parse_ref(ref))
@@ -75,3 +87,10 @@ def escalate(ref: str, body: Escalate, warroom: Runtime, actor: Responder) -> Es
     warroom.incidents.get(actor, ref)
     warroom.escalations.escalate(actor, parse_ref(ref), body.level, body.reason, body.policy)
     return _state(warroom, actor, ref)
+
+
+@router.post("/{ref}/page", response_model=Paged)
+def page(ref: str, body: PageRequest, warroom: Runtime, actor: Responder) -> Paged:
+    warroom.incidents.get(actor, ref)  # 404 for incidents the actor may not see
+    paged = warroom.escalations.page(actor, parse_ref(ref), body.target, body.message)
+    return Paged(**_state(warroom, actor, ref).model_dump(), paged=paged)
