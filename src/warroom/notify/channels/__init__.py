@@ -10,6 +10,7 @@ A message's `body` carries what every channel renders from:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -39,3 +40,15 @@ class Channel(Protocol):
     name: str
 
     def deliver(self, message: Message) -> Delivered: ...
+
+
+def retry_after_header(headers: Mapping[str, Any]) -> float | None:
+    """Seconds a provider asked us to wait (HTTP Retry-After, seconds form), from any header mapping."""
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            raw = value[0] if isinstance(value, list) and value else value
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                return None
+    return None

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from warroom.notify.channels import Delivered, DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
 from warroom.notify.outbox import Message
 
 PRIORITIES = {"page": 5, "bundle": 4}
@@ -61,7 +61,7 @@ class NtfyChannel:
         said = f"{answer.get('code')} {answer.get('error')}" if answer.get("error") else response.text.strip()[:200]
         reason = f"ntfy: HTTP {status} {said}".rstrip()
         if status == 429:
-            raise DeliveryFailed(reason, retry_after=_retry_after(response))
+            raise DeliveryFailed(reason, retry_after=retry_after_header(response.headers))
         raise DeliveryFailed(reason, permanent=400 <= status < 500 and status != 408)
 
     def close(self) -> None:
@@ -75,9 +75,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         return {}
     return answer if isinstance(answer, dict) else {}
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None

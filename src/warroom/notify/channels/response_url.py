@@ -12,8 +12,8 @@ from http.client import HTTPException
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.webhook import WebhookClient
 
-from warroom.notify.channels import Delivered, DeliveryFailed
-from warroom.notify.channels.slack import SDK_LOG, retry_after_header
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
+from warroom.notify.channels.slack import SDK_LOG
 from warroom.notify.outbox import Message
 
 EXPIRED_STATUSES = frozenset({404, 410})

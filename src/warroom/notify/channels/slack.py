@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 
-from warroom.notify.channels import Delivered, DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
 from warroom.notify.outbox import Message
 
 # Errors retrying cannot fix: the channel, the token or the message itself is wrong.
@@ -279,17 +279,6 @@ def _user_errors(data: Mapping[str, Any]) -> list[dict[str, str]]:
         for item in data.get("errors") or []
         if isinstance(item, Mapping)
     ]
-
-
-def retry_after_header(headers: Mapping[str, Any]) -> float | None:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) and value else value
-            try:
-                return float(raw)
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 def _text(message: Message) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from warroom.notify.channels import Delivered, DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
 from warroom.notify.outbox import Message
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -61,7 +61,7 @@ class TeamsChannel:
             return Delivered()
         reason = f"teams {key}: HTTP {status} {_scrub(response.text.strip(), url)[:200]}".rstrip()
         if status == 429:
-            raise DeliveryFailed(reason, retry_after=_retry_after(response))
+            raise DeliveryFailed(reason, retry_after=retry_after_header(response.headers))
         raise DeliveryFailed(reason, permanent=status in PERMANENT_STATUSES)
 
     def close(self) -> None:
@@ -71,9 +71,3 @@ class TeamsChannel:
 def _scrub(text: str, url: str) -> str:
     return text.replace(url, "<webhook url>")
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import httpx
 from twilio.twiml.voice_response import Gather, VoiceResponse  # type: ignore[import-untyped]
 
-from warroom.notify.channels import Delivered, DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
 from warroom.notify.outbox import Message
 
 SMS_LIMIT = 1600  # Twilio refuses longer bodies (error 21617)
@@ -49,7 +49,7 @@ class _TwilioRest:
             return Delivered(provider_id=sid, detail={"status": answer.get("status")})
         reason = f"twilio {resource}: HTTP {response.status_code}, error {answer.get('code')}: {answer.get('message')}"
         if response.status_code == 429:
-            raise DeliveryFailed(reason, retry_after=_retry_after(response))
+            raise DeliveryFailed(reason, retry_after=retry_after_header(response.headers))
         if response.status_code >= 500 or response.status_code == 408:
             raise DeliveryFailed(reason)
         raise DeliveryFailed(reason, permanent=True)  # 21211 invalid To, 21610 unsubscribed, 20003 bad credentials
@@ -147,9 +147,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
         return {}
     return answer if isinstance(answer, dict) else {}
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None

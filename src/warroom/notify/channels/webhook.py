@@ -12,7 +12,7 @@ import json
 
 import httpx
 
-from warroom.notify.channels import Delivered, DeliveryFailed
+from warroom.notify.channels import Delivered, DeliveryFailed, retry_after_header
 from warroom.notify.outbox import Message
 
 SIGNATURE_HEADER = "X-Warroom-Signature"
@@ -53,16 +53,9 @@ class WebhookChannel:
         except httpx.HTTPError as error:
             raise DeliveryFailed(f"{type(error).__name__}: {error}") from None
         if not 200 <= response.status_code < 300:
-            raise DeliveryFailed(f"HTTP {response.status_code}", retry_after=_retry_after(response))
+            raise DeliveryFailed(f"HTTP {response.status_code}", retry_after=retry_after_header(response.headers))
         return Delivered()
 
     def close(self) -> None:
         self._client.close()
 
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
