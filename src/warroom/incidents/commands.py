@@ -34,6 +34,7 @@ class Link(Command):
 class DeclareIncident(Command):
     title: str = Field(min_length=1, max_length=300)
     summary: str = Field("", max_length=20_000)
+    impact_statement: str | None = Field(None, max_length=5_000, description="What users experience, in words.")
     severity: str | None = Field(None, description="A severity key or label; omit it to take triage's suggestion.")
     impact: ImpactFacts = Field(default_factory=dict)
     services: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=50)
@@ -49,6 +50,9 @@ class DeclareIncident(Command):
 class UpdateIncident(Command):
     title: str | None = Field(None, min_length=1, max_length=300)
     summary: str | None = Field(None, max_length=20_000)
+    impact_statement: str | None = Field(None, max_length=5_000, description="What users experience, in words.")
+    root_cause: str | None = Field(None, max_length=20_000)
+    resolution: str | None = Field(None, max_length=20_000, description="What fixed it.")
     impact: ImpactFacts | None = None
     services: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(None, max_length=50)
     tags: list[Tag] | None = Field(None, max_length=50)

@@ -29,6 +29,7 @@ class NewIncident:
     needs_confirmation: bool
     detection_source: DetectionSource
     summary: str = ""
+    impact_statement: str | None = None
     private: bool = False
     impact: dict[str, Any] = field(default_factory=dict)
     services: list[str] = field(default_factory=list)
@@ -54,6 +55,7 @@ def insert_incident(tx: Connection, new: NewIncident, actor: Actor, now: datetim
         dict(
             title=new.title,
             summary=new.summary,
+            impact_statement=new.impact_statement,
             severity=new.severity.key,
             declared_severity_label=new.severity.label,
             status=Status.INVESTIGATING.value,

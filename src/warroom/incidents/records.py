@@ -22,6 +22,22 @@ def role_holder(connection: Connection, incident_id: int, role: str) -> str | No
     return person
 
 
+def is_security(row: Row[Any]) -> bool:
+    """A security incident: the breach fact is stated (SEMANTICS, "Security incidents")."""
+    return (row.impact or {}).get("security_breach") is True
+
+
+def awaiting_approval(playbook: Playbook, row: Row[Any]) -> bool:
+    """Customer-facing communication of this incident waits for the security approval role."""
+    security = playbook.security
+    return (
+        is_security(row)
+        and security is not None
+        and security.approval_role is not None
+        and row.comms_approved_at is None
+    )
+
+
 def _seconds(delta: Any) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
@@ -77,6 +93,13 @@ def view_of(connection: Connection, row: Row[Any], playbook: Playbook) -> Incide
     return IncidentView(
         **summary_of(row, playbook).model_dump(),
         summary=row.summary,
+        impact_statement=row.impact_statement,
+        root_cause=row.root_cause,
+        resolution=row.resolution,
+        security=is_security(row),
+        personal_data_breach_at=row.personal_data_breach_at,
+        comms_approved_at=row.comms_approved_at,
+        comms_approved_by=row.comms_approved_by,
         declared_severity_label=row.declared_severity_label,
         impact=row.impact,
         tags=row.tags,

@@ -28,7 +28,7 @@ from warroom.incidents.commands import (
 from warroom.incidents.hooks import IncidentHooks
 from warroom.incidents.lifecycle import Status
 from warroom.incidents.opening import NewIncident, add_participant, insert_incident
-from warroom.incidents.records import role_holder, stamps_of, summary_of, view_of
+from warroom.incidents.records import awaiting_approval, role_holder, stamps_of, summary_of, view_of
 from warroom.incidents.timeline import append_event, read_events
 from warroom.incidents.views import (
     IncidentPage,
@@ -186,6 +186,7 @@ class IncidentService:
                 NewIncident(
                     title=command.title,
                     summary=command.summary,
+                    impact_statement=command.impact_statement or None,
                     severity=severity,
                     private=private,
                     impact=impact,
@@ -221,6 +222,15 @@ class IncidentService:
                     if changes[name] is None:
                         problems.add(name, "cannot be null")
                     values[name] = changes[name]
+            for name in ("impact_statement", "root_cause", "resolution"):
+                if name in changes:
+                    values[name] = changes[name] or None
+            if changes.get("private") is False and row.private and awaiting_approval(playbook, row):
+                problems.add(
+                    "private",
+                    "a security incident stays private until the "
+                    f"{self._role_name(playbook, playbook.security.approval_role or '')} approves communication",
+                )
             if "services" in changes:
                 self._check_services(playbook, command.services or [], problems)
                 values["services"] = command.services or []
@@ -327,7 +337,9 @@ class IncidentService:
             direction = (
                 "upgraded" if playbook.severity_rank(target.key) < playbook.severity_rank(old.key) else "downgraded"
             )
-            self._write(tx, row, {"severity": target.key, "severity_needs_confirmation": False}, now)
+            self._write(
+                tx, row, {"severity": target.key, "severity_needs_confirmation": False, "severity_changed_at": now}, now
+            )
             append_event(
                 tx,
                 row.id,

@@ -44,6 +44,13 @@ class IncidentSummary(BaseModel):
 
 class IncidentView(IncidentSummary):
     summary: str
+    impact_statement: str | None
+    root_cause: str | None
+    resolution: str | None
+    security: bool
+    personal_data_breach_at: datetime | None
+    comms_approved_at: datetime | None
+    comms_approved_by: str | None
     declared_severity_label: str
     impact: dict[str, bool | float]
     tags: list[str]

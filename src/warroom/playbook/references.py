@@ -58,6 +58,14 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
         for j, deadline in enumerate(severity.communication):
             need(("severities", i, "communication", j, "channel"), "channels", deadline.channel)
             need(("severities", i, "communication", j, "template"), "templates", deadline.template)
+        for j, check in enumerate(severity.response_checklist):
+            kind, _, key = check.measure.partition(":")
+            if kind == "role_paged":
+                need(("severities", i, "response_checklist", j, "measure"), "roles", key)
+    for j, key in enumerate(playbook.communication.update_owners):
+        need(("communication", "update_owners", j), "roles", key)
+    for j, key in enumerate(playbook.communication.escalate_to):
+        need(("communication", "escalate_to", j), "roles", key)
     for i, role in enumerate(playbook.roles):
         if role.default:
             need_target(("roles", i, "default"), role.default)

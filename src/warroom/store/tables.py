@@ -71,6 +71,16 @@ incidents = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("revision", Integer, nullable=False, default=1),
     Column("runbooks", JSON, nullable=False, default=list, server_default="[]"),
+    # What people read in messages (issue 6): the impact in words, the root cause and the fix.
+    Column("impact_statement", Text, nullable=True),
+    Column("root_cause", Text, nullable=True),
+    Column("resolution", Text, nullable=True),
+    Column("severity_changed_at", UTCDateTime, nullable=True),  # communication deadlines restart here
+    # Security incidents: the personal-data breach flag (starts the regulator clock; may be back-dated) and
+    # the approval customer-facing communication waits for.
+    Column("personal_data_breach_at", UTCDateTime, nullable=True),
+    Column("comms_approved_at", UTCDateTime, nullable=True),
+    Column("comms_approved_by", String(200), nullable=True),
     Index("ix_incidents_status_severity", "status", "severity"),
     Index("ix_incidents_triggered_at", "triggered_at"),
 )
@@ -326,12 +336,14 @@ outbox = Table(
     Column("provider_id", String(120), nullable=True),  # the provider's id (Twilio SID, Slack ts, channel id)
     Column("bundled_into", Integer, nullable=True),  # delivered as part of that message's bundle
     Column("fallback_of", Integer, nullable=True),  # sent because that message to another method failed
+    Column("communication_id", Integer, nullable=True),  # one delivery of that stakeholder communication
     Index("ix_outbox_due", "state", "next_attempt_at"),
     Index("ix_outbox_incident", "incident_id"),
     Index("ix_outbox_recipient_sent", "recipient", "method", "sent_at"),
     Index("ix_outbox_channel_sent", "channel", "sent_at"),
     Index("ix_outbox_page", "page_id"),
     Index("ix_outbox_provider_id", "provider_id"),
+    Index("ix_outbox_communication", "communication_id"),
 )
 
 # Every delivery attempt, its outcome and the provider's answer: the ledger a responder reads after a miss.
@@ -378,6 +390,40 @@ instance_keys = Table(
     Column("name", String(40), primary_key=True),
     Column("value", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# ---- communication (issue 6) -----------------------------------------------------------------------
+
+# One stakeholder message as sent: the rendered words, to which audience, by whom. Its deliveries are outbox
+# rows (communication_id); a clock is met when the first of them is delivered (a status-page post: at once).
+communications = Table(
+    "communications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("template", String(64), nullable=True),
+    Column("kind", String(40), nullable=False),  # the template kind: update, status_investigating, ...
+    Column("channel", String(64), nullable=False),  # the playbook channel (audience) key
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("fields", JSON, nullable=False),
+    Column("sent_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),  # set at once for the status page and records
+    Index("ix_communications_incident", "incident_id", "created_at"),
+)
+
+# A communication clock someone decided does not apply to this incident, and why.
+communication_waivers = Table(
+    "communication_waivers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("deadline", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("waived_by", String(200), nullable=False),
+    Column("waived_at", UTCDateTime, nullable=False),
+    UniqueConstraint("incident_id", "deadline"),
 )
 
 # Overrides made at run time (API, CLI); the playbook's own overrides live in the playbook.

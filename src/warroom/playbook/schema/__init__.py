@@ -6,7 +6,16 @@ from pydantic import Field
 
 from warroom.playbook.schema.alerting import Alerting, AlertRoute, AllClear
 from warroom.playbook.schema.common import BusinessCalendarSpec, Key, Method, Strict, TimeZoneName, Weekday
-from warroom.playbook.schema.comms import Audience, Channel, ChannelKind, MessageTemplate, TemplateKind, WarRoomSpec
+from warroom.playbook.schema.comms import (
+    CUSTOMER_FACING_KINDS,
+    Audience,
+    Channel,
+    ChannelKind,
+    CommunicationPolicy,
+    MessageTemplate,
+    TemplateKind,
+    WarRoomSpec,
+)
 from warroom.playbook.schema.oncall import (
     ContactMethod,
     EscalationKind,
@@ -37,6 +46,7 @@ from warroom.playbook.schema.severity import (
     CommunicationDeadline,
     PostmortemPolicy,
     PostmortemRequirement,
+    ResponseCheck,
     Severity,
     WarRoom,
 )
@@ -66,6 +76,7 @@ class Playbook(Strict):
     channels: list[Channel] = Field(default_factory=list)
     war_room: WarRoomSpec | None = None
     templates: list[MessageTemplate] = Field(default_factory=list)
+    communication: CommunicationPolicy = Field(default_factory=CommunicationPolicy)
     runbooks: list[Runbook] = Field(default_factory=list)
     alerting: Alerting = Field(default_factory=Alerting)
     postmortem: PostmortemSpec | None = None
@@ -99,6 +110,12 @@ class Playbook(Strict):
                 return service
         raise KeyError(key)
 
+    def channel(self, key: str) -> Channel:
+        for channel in self.channels:
+            if channel.key == key:
+                return channel
+        raise KeyError(key)
+
     def template(self, key: str) -> MessageTemplate:
         for template in self.templates:
             if template.key == key:
@@ -107,6 +124,7 @@ class Playbook(Strict):
 
 
 __all__ = [
+    "CUSTOMER_FACING_KINDS",
     "SCHEMA_VERSION",
     "STANDARD_FACTS",
     "AlertRoute",
@@ -117,6 +135,7 @@ __all__ = [
     "Channel",
     "ChannelKind",
     "CommunicationDeadline",
+    "CommunicationPolicy",
     "Compensation",
     "Component",
     "Condition",
@@ -138,6 +157,7 @@ __all__ = [
     "PostmortemPolicy",
     "PostmortemRequirement",
     "PostmortemSpec",
+    "ResponseCheck",
     "Restriction",
     "Role",
     "Rotation",

@@ -6,7 +6,8 @@ from enum import StrEnum
 
 from pydantic import Field, field_validator
 
-from warroom.playbook.schema.common import Key, Strict
+from warroom.deadlines import parse_span
+from warroom.playbook.schema.common import Key, Span, Strict
 
 
 class ChannelKind(StrEnum):
@@ -28,6 +29,7 @@ class Audience(StrEnum):
     CUSTOMERS = "customers"
     PUBLIC = "public"
     SUPPORT = "support"
+    REGULATOR = "regulator"
 
 
 class Channel(Strict):
@@ -37,6 +39,11 @@ class Channel(Strict):
     target: str = Field(min_length=1, description="'#incidents', an e-mail list, a URL name ...")
     audience: Audience = Audience.RESPONDERS
     purpose: str | None = None
+    recipients: list[str] = Field(
+        default_factory=list,
+        description="Addresses a message to this audience goes to (e-mail, phone); a deployment may set them "
+        "in WARROOM_AUDIENCE_RECIPIENTS instead, so customer lists need not live in the playbook.",
+    )
 
 
 class WarRoomSpec(Strict):
@@ -65,8 +72,39 @@ class TemplateKind(StrEnum):
     LEADERSHIP_SUMMARY = "leadership_summary"
     CUSTOMER_REPORT = "customer_report"
     HANDOFF = "handoff"
+    REGULATOR_NOTICE = "regulator_notice"
     INCIDENT_RECORD = "incident_record"
     OTHER = "other"
+
+
+CUSTOMER_FACING_KINDS = frozenset(
+    {
+        TemplateKind.STATUS_INVESTIGATING,
+        TemplateKind.STATUS_IDENTIFIED,
+        TemplateKind.STATUS_MONITORING,
+        TemplateKind.STATUS_RESOLVED,
+        TemplateKind.CUSTOMER_INITIAL,
+        TemplateKind.CUSTOMER_UPDATE,
+        TemplateKind.CUSTOMER_RESOLUTION,
+        TemplateKind.CUSTOMER_REPORT,
+    }
+)
+
+
+class CommunicationPolicy(Strict):
+    """Who keeps the update cadence and what happens when an update is missed."""
+
+    update_owners: list[Key] = Field(
+        default_factory=list,
+        description="Roles in order: the first one held on the incident is reminded when an update is due.",
+    )
+    overdue_after: Span = Field(
+        default_factory=lambda: parse_span("5m"), description="After the due time, a missed update escalates."
+    )
+    escalate_to: list[Key] = Field(
+        default_factory=list, description="Roles told when an update is overdue (besides the owner)."
+    )
+    source: str | None = None
 
 
 class MessageTemplate(Strict):

@@ -48,6 +48,18 @@ class CommunicationDeadline(Strict):
     source: str | None = Field(None, description="The playbook passage this comes from.")
 
 
+class ResponseCheck(Strict):
+    """One line of a "response time checklist", ticked from real timestamps, never by hand.
+
+    `measure` says what ticks it: `acknowledged`, `role_paged:<role>` (the role's holder or default person
+    paged), `communication:<deadline key>` (that clock met) or `updates` (no update overdue).
+    """
+
+    text: str = Field(min_length=1)
+    measure: str = Field(pattern=r"^(acknowledged|updates|role_paged:[a-z0-9][a-z0-9_\-]*|communication:[a-z0-9][a-z0-9_\-]*)$")
+    within: Span | None = Field(None, description="From the trigger; not needed for communication and updates.")
+
+
 class Severity(Strict):
     key: Key
     label: str = Field(min_length=1, max_length=32)
@@ -68,6 +80,7 @@ class Severity(Strict):
         default_factory=list, description="Further policies that run beside the main one (business, technical)."
     )
     tasks: TextList = Field(default_factory=list, description="Obligations with no clock.")
+    response_checklist: list[ResponseCheck] = Field(default_factory=list)
     customer_credits: str | None = None
     note: str | None = None
 
@@ -87,4 +100,10 @@ class Severity(Strict):
         duplicates = sorted({key for key in keys if keys.count(key) > 1})
         if duplicates:
             raise ValueError(f"duplicate communication key(s): {', '.join(duplicates)}")
+        for check in self.response_checklist:
+            kind, _, key = check.measure.partition(":")
+            if kind == "communication" and key not in keys:
+                raise ValueError(f"response checklist {check.text!r}: no communication deadline {key!r} here")
+            if kind in ("acknowledged", "role_paged") and check.within is None:
+                raise ValueError(f"response checklist {check.text!r}: '{kind}' needs 'within'")
         return self
