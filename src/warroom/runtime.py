@@ -12,7 +12,10 @@ from warroom.alerts.maintenance import MaintenanceService
 from warroom.alerts.service import AlertService
 from warroom.chat.war_rooms import WarRooms
 from warroom.clock import Clock, FileClock, SystemClock
+from warroom.comms.security import CommunicationControls
+from warroom.comms.service import CommunicationService
 from warroom.engine.acknowledgements import PageAcknowledgements
+from warroom.engine.communication import CADENCE_TIMER, DEADLINE_TIMER, CommunicationClocks
 from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
 from warroom.incidents.service import IncidentService
@@ -27,6 +30,8 @@ from warroom.playbook.loader import load_playbook, load_preset
 from warroom.playbook.registry import PlaybookRegistry
 from warroom.playbook.schema import Playbook
 from warroom.settings import Settings
+from warroom.status.maintenances import TIMER_KIND as STATUS_MAINTENANCE_TIMER
+from warroom.status.service import StatusPageService
 from warroom.store.database import Database
 from warroom.store.migrate import upgrade
 
@@ -49,6 +54,9 @@ class Warroom:
     sender: Sender
     acknowledgements: PageAcknowledgements
     ack_key: bytes
+    communication: CommunicationService
+    comms_controls: CommunicationControls
+    status_page: StatusPageService
 
     @property
     def playbook(self) -> Playbook:
@@ -100,9 +108,29 @@ def build(
     escalations = EscalationService(db, clock, registry, page_messages, wake_sender=sender.wake)
     incidents.hooks.append(escalations)
     incidents.hooks.append(WarRooms(registry, enabled=settings.slack_bot_token is not None))
+    comms_clocks = CommunicationClocks(registry, routes, wake_sender=sender.wake)
+    incidents.hooks.append(comms_clocks)
     engine = Engine(db, clock)
     engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
     engine.register(ESCALATION_TIMER, escalations.on_timer)
+    status_page = StatusPageService(
+        db,
+        clock,
+        registry,
+        public_url=settings.public_url,
+        secret=ack_key,
+        page_name=settings.status_page_name,
+        email_enabled="email" in channels,
+        wake_sender=sender.wake,
+    )
+    status_page.sync_components()
+    engine.register(STATUS_MAINTENANCE_TIMER, status_page.on_maintenance_timer)
+    engine.register(DEADLINE_TIMER, comms_clocks.on_deadline)
+    engine.register(CADENCE_TIMER, comms_clocks.on_cadence)
+    communication = CommunicationService(
+        db, clock, registry, incidents, comms_clocks, status_page=None, configured_channels=set(channels),
+        recipients=settings.audience_recipients, public_url=settings.public_url, wake_sender=sender.wake,
+    )
     return Warroom(
         settings=settings,
         clock=clock,
@@ -120,4 +148,7 @@ def build(
         sender=sender,
         acknowledgements=PageAcknowledgements(db, clock, incidents),
         ack_key=ack_key,
+        communication=communication,
+        comms_controls=CommunicationControls(db, clock, registry, incidents, comms_clocks),
+        status_page=status_page,
     )

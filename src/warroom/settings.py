@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = Field(
         None, description="Signs acknowledgement links; without it the instance generates and keeps its own."
     )
+    status_page_name: str | None = Field(
+        None, description="The public status page's name; without it, the playbook's name."
+    )
 
     # ---- delivery: where each contact method goes. Unconfigured methods fall back to the page webhook,
     # then to the console. Credentials come from the environment or from files in WARROOM_SECRETS_DIR.
@@ -47,6 +50,10 @@ class Settings(BaseSettings):
     message_attempts: int = Field(8, ge=1, le=50, description="Attempts of a chat post, e-mail or webhook.")
     bundle_window_seconds: float = Field(
         30.0, ge=0, description="Pages to one person by one method this close together go as one message."
+    )
+    audience_recipients: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Playbook channel key -> addresses (JSON), e.g. the customer and leadership e-mail lists.",
     )
     rate_limits: dict[str, int] = Field(
         default_factory=dict, description="Messages a minute per channel, over the defaults (JSON: {\"sms\": 30})."

@@ -1,23 +1,133 @@
 """The one sandboxed Jinja2 environment for text users write: playbook templates and integration mappings.
 
-Undefined values are errors (SEMANTICS: never send an unfilled placeholder).
+A missing value is an error when it is printed, iterated, compared or computed with (SEMANTICS: never send an
+unfilled placeholder), and the error names it ("missing value: incident.root_cause"). A template may still
+guard an optional value: `x or y`, `x is defined`, `x | default(...)` and `{% if x %}` see it as empty.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.runtime import Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 
-_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_MISSING_PREFIX = "missing value: "
+
+
+class RenderError(ValueError):
+    """A template could not be filled from what it was given."""
+
+
+class MissingValues(RenderError):
+    """Values the template needs and the context lacks, named as the template names them (`fields.eta`)."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = list(names)
+        word = "missing value" if len(self.names) == 1 else "missing values"
+        super().__init__(f"{word}: {', '.join(self.names)}")
+
+
+class _MissingValueError(UndefinedError):
+    """Raised inside Jinja for a value we can name; `render` turns it into MissingValues."""
+
+    @property
+    def name(self) -> str:
+        return str(self.message or "").removeprefix(_MISSING_PREFIX)
+
+
+class _Named(dict[Any, Any]):
+    """A context mapping that knows where it sits ("incident.severity"), so a missing key can be named."""
+
+    __slots__ = ("_warroom_path",)
+
+    def __init__(self, items: dict[Any, Any], path: str) -> None:
+        super().__init__(items)
+        self._warroom_path = path
+
+    def get(self, key: Any, default: Any = missing) -> Any:
+        """`fields.get('eta')` of a missing key is missing (printing it fails), not the word None."""
+        if key in self:
+            return _wrap(self[key], f"{self._warroom_path}.{key}")
+        return MissingValue(obj=self, name=key) if default is missing else default
+
+
+def _wrap(value: Any, path: str) -> Any:
+    if isinstance(value, dict) and not isinstance(value, _Named):
+        return _Named(value, path)
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        return [_wrap(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+def _path_of(obj: Any, name: Any) -> str | None:
+    if obj is missing:
+        return str(name)
+    if isinstance(obj, _Named):
+        return f"{obj._warroom_path}.{name}" if isinstance(name, str) else f"{obj._warroom_path}[{name!r}]"
+    return None
+
+
+class MissingValue(StrictUndefined):
+    """Strict, except that it is falsy: `x or y`, `{% if x %}` and `default` work; printing it is an error."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        hint: str | None = None,
+        obj: Any = missing,
+        name: str | None = None,
+        exc: type[TemplateError] = UndefinedError,
+    ) -> None:
+        path = _path_of(obj, name) if hint is None and exc is UndefinedError else None
+        if path is not None:
+            hint, exc = _MISSING_PREFIX + path, _MissingValueError
+        super().__init__(hint, obj, name, exc)  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:  # type: ignore[override]
+        return False
+
+    def fail(self) -> NoReturn:
+        """Raise the error that names this value (for filters handed a missing value)."""
+        self._fail_with_undefined_error()
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox (which also refuses to change lists and dicts it is given), where a context mapping's keys
+    win over dict methods (`fields.items` is the field)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, _Named) and attribute in obj:
+            return _wrap(obj[attribute], f"{obj._warroom_path}.{attribute}")
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if isinstance(obj, _Named) and isinstance(argument, str) and argument in obj:
+            return _wrap(obj[argument], f"{obj._warroom_path}.{argument}")
+        return super().getitem(obj, argument)
+
+
+_environment = _Environment(undefined=MissingValue, autoescape=False)
+
+
+def _defined(value: Any) -> Any:
+    if isinstance(value, MissingValue):
+        value.fail()
+    if isinstance(value, Undefined):
+        str(value)  # a strict undefined raises its own error
+    return value
 
 
 def _as_utc(value: Any) -> datetime:
+    value = _defined(value)
     if not isinstance(value, datetime):
         raise RenderError(f"expected a time, got {value!r}")
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
@@ -38,11 +148,40 @@ def utc_filter(value: Any) -> str:
     return _as_utc(value).strftime("%Y-%m-%d %H:%M UTC")
 
 
-_environment.filters.update({"slug": slug, "date": date_filter, "utc": utc_filter})
+def hhmm_filter(value: Any) -> str:
+    """The UTC clock time: 14:05."""
+    return _as_utc(value).strftime("%H:%M")
 
 
-class RenderError(ValueError):
-    """A template could not be filled from what it was given."""
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def duration_filter(value: Any) -> str:
+    """A span in words, the two largest units: "45 minutes", "2 hours 15 minutes", "1 day 3 hours".
+
+    Whole minutes, rounded down (a message never claims more time than passed); "0 minutes" for zero.
+    """
+    value = _defined(value)
+    if not isinstance(value, timedelta):
+        raise RenderError(f"duration expects a time span, got {value!r}")
+    if value < timedelta(0):
+        raise RenderError(f"duration expects a positive time span, got {value}")
+    if timedelta(0) < value < timedelta(minutes=1):
+        return "less than a minute"
+    minutes = int(value.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+    while len(parts) > 1 and parts[0][0] == 0:
+        parts.pop(0)
+    shown = [_count(number, unit) for number, unit in parts[:2] if number]
+    return " ".join(shown) or "0 minutes"
+
+
+_environment.filters.update(
+    {"slug": slug, "date": date_filter, "utc": utc_filter, "hhmm": hhmm_filter, "duration": duration_filter}
+)
 
 
 def is_template(text: str) -> bool:
@@ -57,13 +196,22 @@ def template_problems(text: str) -> list[str]:
     return []
 
 
+def parse(text: str) -> Any:
+    """The template's syntax tree (jinja2.nodes.Template), for finding the names it uses."""
+    return _environment.parse(text)
+
+
 @lru_cache(maxsize=512)
 def _compiled(text: str) -> Template:
     return _environment.from_string(text)
 
 
 def render(text: str, context: dict[str, Any]) -> str:
+    """Fill a template. Raises MissingValues naming the first value it lacks, RenderError for anything else."""
+    named = {key: _wrap(value, key) for key, value in context.items()}
     try:
-        return _compiled(text).render(context)
-    except TemplateError as error:  # undefined names, sandbox refusals, syntax
+        return _compiled(text).render(named)
+    except _MissingValueError as error:
+        raise MissingValues([error.name]) from None
+    except TemplateError as error:  # sandbox refusals, syntax, other undefined uses
         raise RenderError(str(error.message or error)) from None

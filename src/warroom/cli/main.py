@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from warroom.cli import admin, alerts, incident, oncall, serve
+from warroom.cli import admin, alerts, comms, incident, oncall, serve
 
 app = typer.Typer(help="Warroom: incident response from a playbook.", no_args_is_help=True)
 app.add_typer(incident.app, name="incident")
 app.add_typer(oncall.app, name="oncall")
+app.add_typer(comms.app, name="comms")
 app.add_typer(alerts.integration_app, name="integration")
 app.add_typer(alerts.alert_app, name="alert")
 app.add_typer(alerts.maintenance_app, name="maintenance")

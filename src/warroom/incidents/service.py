@@ -226,10 +226,11 @@ class IncidentService:
                 if name in changes:
                     values[name] = changes[name] or None
             if changes.get("private") is False and row.private and awaiting_approval(playbook, row):
+                approver = playbook.security.approval_role if playbook.security else None
                 problems.add(
                     "private",
-                    "a security incident stays private until the "
-                    f"{self._role_name(playbook, playbook.security.approval_role or '')} approves communication",
+                    f"a security incident stays private until the {self._role_name(playbook, approver or '')} "
+                    "approves communication",
                 )
             if "services" in changes:
                 self._check_services(playbook, command.services or [], problems)

@@ -59,6 +59,7 @@ def enqueue(
     method: str | None = None,
     address: str | None = None,
     fallback_of: int | None = None,
+    communication_id: int | None = None,
 ) -> bool:
     """Queue a message; False when one with this idempotency key exists (it is not queued twice)."""
     if tx.execute(_BY_KEY, {"o_key": key}).first() is not None:
@@ -80,6 +81,7 @@ def enqueue(
             "next_attempt_at": now,
             "created_at": now,
             "fallback_of": fallback_of,
+            "communication_id": communication_id,
         },
     )
     return True

@@ -1,0 +1,1 @@
+"""Stakeholder communication: templates rendered with the incident, sent to audiences, kept on cadence."""

@@ -1,0 +1,494 @@
+"""Communication use cases: preview and send a message to an audience, and see what is owed.
+
+Sending is one transaction: the communication, its outbox rows (or the status-page post), the timeline
+event, the audit entry and the re-armed clocks. Security incidents: customer-facing messages wait for the
+approval role (SEMANTICS, "Security incidents").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Row, func, select
+
+from warroom.audit.log import record_audit
+from warroom.auth.actors import Actor
+from warroom.chat.rooms import rooms_of
+from warroom.clock import Clock
+from warroom.comms.audiences import Delivery, NoAddress, deliveries
+from warroom.comms.checklist import ChecklistFacts, tick
+from warroom.comms.clocks import Clock as CommsClock
+from warroom.comms.commands import ComposeMessage
+from warroom.comms.context import handoff_context, incident_context
+from warroom.comms.notices import person_named
+from warroom.comms.records import record_communication, sent_of
+from warroom.comms.rendering import RenderError, render_message, required_fields
+from warroom.comms.views import (
+    CheckView,
+    ClockView,
+    CommsStatus,
+    CommunicationView,
+    DeliveryView,
+    Preview,
+    SecurityView,
+)
+from warroom.engine.communication import CommunicationClocks
+from warroom.errors import Conflict, InvalidInput
+from warroom.incidents.records import awaiting_approval, is_security, role_holder
+from warroom.incidents.service import IncidentService
+from warroom.incidents.timeline import append_event
+from warroom.incidents.views import incident_ref
+from warroom.notify.outbox import enqueue
+from warroom.playbook.registry import PlaybookRegistry
+from warroom.playbook.schema import (
+    CUSTOMER_FACING_KINDS,
+    Audience,
+    Channel,
+    ChannelKind,
+    MessageTemplate,
+    Playbook,
+    TemplateKind,
+)
+from warroom.store.database import Database
+from warroom.store.tables import incidents, pages
+
+STATUS_OF_KIND = {
+    TemplateKind.STATUS_INVESTIGATING: "investigating",
+    TemplateKind.STATUS_IDENTIFIED: "identified",
+    TemplateKind.STATUS_MONITORING: "monitoring",
+    TemplateKind.STATUS_RESOLVED: "resolved",
+    TemplateKind.CUSTOMER_REPORT: "postmortem",
+}
+
+
+class StatusPublisher(Protocol):
+    def post_for_incident(
+        self,
+        tx: Connection,
+        *,
+        incident_id: int,
+        status: str,
+        body: str,
+        name: str | None,
+        impact: str | None,
+        components: dict[str, str],
+        actor: str,
+        now: datetime,
+    ) -> Any: ...
+
+
+class Composed:
+    """A message ready to check and send."""
+
+    def __init__(
+        self,
+        template: MessageTemplate | None,
+        kind: TemplateKind,
+        channel: Channel,
+        subject: str | None,
+        body: str | None,
+        required: list[str],
+        missing: list[str],
+        problems: list[str],
+    ) -> None:
+        self.template, self.kind, self.channel = template, kind, channel
+        self.subject, self.body, self.required, self.missing, self.problems = (
+            subject,
+            body,
+            required,
+            missing,
+            problems,
+        )
+
+    @property
+    def customer_facing(self) -> bool:
+        return (
+            self.kind in CUSTOMER_FACING_KINDS
+            or self.channel.audience in (Audience.CUSTOMERS, Audience.PUBLIC)
+            or self.channel.kind is ChannelKind.STATUS_PAGE
+        )
+
+
+class CommunicationService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        playbooks: PlaybookRegistry,
+        incidents: IncidentService,
+        clocks: CommunicationClocks,
+        status_page: StatusPublisher | None,
+        configured_channels: set[str],
+        recipients: Mapping[str, list[str]],
+        public_url: str,
+        wake_sender: Any = None,
+    ) -> None:
+        self.db, self.clock, self.playbooks, self.incidents = db, clock, playbooks, incidents
+        self.engine_clocks = clocks
+        self.status_page = status_page
+        self.configured = configured_channels
+        self.recipients = dict(recipients)
+        self.public_url = public_url.rstrip("/")
+        self.wake_sender = wake_sender
+
+    # ---- compose ------------------------------------------------------------------------------------
+
+    def _compose(
+        self, tx: Connection, playbook: Playbook, row: Row[Any] | None, command: ComposeMessage, now: datetime
+    ) -> Composed:
+        template: MessageTemplate | None = None
+        if command.template is not None:
+            try:
+                template = playbook.template(command.template)
+            except KeyError:
+                known = ", ".join(t.key for t in playbook.templates) or "none"
+                raise InvalidInput.of("template", f"unknown template {command.template!r} (known: {known})") from None
+            if command.body is not None or command.subject is not None:
+                raise InvalidInput.of("body", "give a template or a free-text body, not both")
+        elif command.body is None:
+            raise InvalidInput.of("template", "give a template key or a free-text body")
+        channel_key = command.channel or (template.channel if template else None)
+        if channel_key is None:
+            raise InvalidInput.of("channel", "this template names no channel: say which audience it goes to")
+        try:
+            channel = playbook.channel(channel_key)
+        except KeyError:
+            known = ", ".join(c.key for c in playbook.channels) or "none"
+            raise InvalidInput.of("channel", f"unknown channel {channel_key!r} (known: {known})") from None
+        kind = template.kind if template else (command.kind or TemplateKind.UPDATE)
+        if template is None:
+            return Composed(None, kind, channel, command.subject, command.body, [], [], [])
+        required = required_fields(template)
+        missing = [name for name in required if not command.fields.get(name)]
+        if missing:
+            return Composed(template, kind, channel, None, None, required, missing, [])
+        if row is None:
+            context: dict[str, Any] = handoff_context(playbook, now)
+        else:
+            context = incident_context(tx, playbook, row.id, now, self.public_url)
+        try:
+            rendered = render_message(template, context, dict(command.fields))
+        except RenderError as error:
+            return Composed(template, kind, channel, None, None, required, [], [str(error)])
+        return Composed(template, kind, channel, rendered.subject, rendered.body, required, [], [])
+
+    def _load(self, tx: Connection, actor: Actor, ref: str | None) -> tuple[Playbook, Row[Any] | None]:
+        if ref is None:
+            return self.playbooks.active[1], None
+        view = self.incidents.get(actor, ref)  # visibility (private incidents) is the incident service's rule
+        row = tx.execute(select(incidents).where(incidents.c.id == view.number)).one()
+        return self.playbooks.get(row.playbook_version_id, tx), row
+
+    def preview(self, actor: Actor, command: ComposeMessage) -> Preview:
+        now = self.clock.now()
+        with self.db.read() as connection:
+            playbook, row = self._load(connection, actor, command.incident)
+            composed = self._compose(connection, playbook, row, command, now)
+        problems = list(composed.problems)
+        try:
+            planned = self._deliveries(composed.channel)
+        except NoAddress as error:
+            planned, problems = [], [*problems, str(error)]
+        held = self._held(playbook, row, composed)
+        if held:
+            problems.append(held)
+        return Preview(
+            incident=incident_ref(row.id) if row is not None else None,
+            template=composed.template.key if composed.template else None,
+            kind=composed.kind.value,
+            channel=composed.channel.key,
+            channel_name=composed.channel.name,
+            audience=composed.channel.audience.value,
+            customer_facing=composed.customer_facing,
+            subject=composed.subject,
+            body=composed.body,
+            required_fields=composed.required,
+            missing=composed.missing,
+            problems=problems,
+            ready=not composed.missing and not problems,
+            deliveries=[DeliveryView(channel=d.channel, address=d.address, note=d.note) for d in planned],
+        )
+
+    def _deliveries(self, channel: Channel) -> list[Delivery]:
+        if channel.kind is ChannelKind.STATUS_PAGE:
+            return [Delivery("status_page", channel.key)]
+        return deliveries(channel, self.configured, self.recipients.get(channel.key))
+
+    def _held(self, playbook: Playbook, row: Row[Any] | None, composed: Composed) -> str | None:
+        if row is None or not composed.customer_facing or not awaiting_approval(playbook, row):
+            return None
+        role = playbook.security.approval_role if playbook.security else None
+        name = self._role_name(playbook, role) if role else "security approver"
+        return f"customer-facing communication of a security incident waits for the {name}'s approval"
+
+    @staticmethod
+    def _role_name(playbook: Playbook, key: str) -> str:
+        try:
+            return playbook.role(key).name
+        except KeyError:
+            return key
+
+    # ---- send ---------------------------------------------------------------------------------------
+
+    def send(self, actor: Actor, command: ComposeMessage) -> CommunicationView:
+        with self.db.transaction() as tx:
+            now = self.clock.now()
+            playbook, row = self._load(tx, actor, command.incident)
+            composed = self._compose(tx, playbook, row, command, now)
+            if composed.missing:
+                raise InvalidInput(
+                    f"missing value(s) for {', '.join(composed.missing)}: nothing was sent",
+                    [
+                        InvalidInput.of(f"fields.{name}", "required by the template").problems[0]
+                        for name in composed.missing
+                    ],
+                )
+            if composed.problems:
+                raise InvalidInput.of("template", "; ".join(composed.problems))
+            held = self._held(playbook, row, composed)
+            if held:
+                raise Conflict(held + ": nothing was sent")
+            if composed.kind is TemplateKind.HANDOFF and row is not None:
+                pass  # a handoff may mention an incident; it is still recorded with it
+            elif row is None and composed.kind is not TemplateKind.HANDOFF:
+                raise InvalidInput.of("incident", "say which incident this message is about (INC-n)")
+            assert composed.body is not None
+            subject = composed.subject or self._default_subject(playbook, row, composed)
+            on_status_page = composed.channel.kind is ChannelKind.STATUS_PAGE
+            try:
+                planned = [] if on_status_page else self._deliveries(composed.channel)
+            except NoAddress as error:
+                raise InvalidInput.of("channel", str(error)) from None
+            if row is not None:
+                planned = [_into_room(tx, row.id, d) for d in planned]
+            number = record_communication(
+                tx,
+                incident_id=row.id if row is not None else None,
+                template=composed.template.key if composed.template else None,
+                kind=composed.kind.value,
+                channel=composed.channel.key,
+                subject=subject,
+                body=composed.body,
+                fields=dict(command.fields),
+                sent_by=actor.name,
+                now=now,
+                delivered=on_status_page,
+            )
+            if on_status_page:
+                self._publish(tx, actor, row, composed, command, now)
+            ref = incident_ref(row.id) if row is not None else None
+            text = subject + "\n\n" + composed.body if composed.channel.kind is not ChannelKind.EMAIL else composed.body
+            for delivery in planned:
+                enqueue(
+                    tx,
+                    key=f"comms:{number}:{delivery.channel}:{delivery.address}",
+                    channel=delivery.channel,
+                    subject=subject,
+                    body={"kind": "post", "text": text, "incident": ref, "communication": number},
+                    now=now,
+                    incident_id=row.id if row is not None else None,
+                    address=delivery.address,
+                    communication_id=number,
+                )
+            if row is not None:
+                append_event(
+                    tx,
+                    row.id,
+                    now,
+                    actor.name,
+                    "communication_sent",
+                    f"Sent {composed.template.name if composed.template else composed.kind.value} to "
+                    f"{composed.channel.name}",
+                    None,
+                    {
+                        "communication": number,
+                        "channel": composed.channel.key,
+                        "template": composed.template.key if composed.template else None,
+                    },
+                )
+                self.engine_clocks.rearm(tx, row.id, now)
+            record_audit(
+                tx,
+                now,
+                actor,
+                "comms.send",
+                f"communication:{number}",
+                {"incident": ref, "channel": composed.channel.key, "kind": composed.kind.value},
+            )
+            view = self._communications(tx, row.id)[-1] if row is not None else None
+        if self.wake_sender is not None:
+            self.wake_sender()
+        if view is not None:
+            return view
+        return CommunicationView(
+            id=number,
+            incident=None,
+            template=command.template,
+            kind=composed.kind.value,
+            channel=composed.channel.key,
+            subject=subject,
+            body=composed.body,
+            sent_by=actor.name,
+            created_at=now,
+            reached_at=None,
+        )
+
+    def _default_subject(self, playbook: Playbook, row: Row[Any] | None, composed: Composed) -> str:
+        name = composed.template.name if composed.template else composed.kind.value.replace("_", " ").title()
+        if row is None:
+            return name
+        return f"[{playbook.severity(row.severity).label}] {incident_ref(row.id)}: {name}"
+
+    def _publish(
+        self,
+        tx: Connection,
+        actor: Actor,
+        row: Row[Any] | None,
+        composed: Composed,
+        command: ComposeMessage,
+        now: datetime,
+    ) -> None:
+        if self.status_page is None or row is None:
+            raise Conflict("the status page is not available here")
+        post = command.status_page
+        status = (post.status if post else None) or STATUS_OF_KIND.get(composed.kind)
+        if status is None:
+            raise InvalidInput.of("status_page.status", "say which public status this update sets")
+        self.status_page.post_for_incident(
+            tx,
+            incident_id=row.id,
+            status=status,
+            body=composed.body or "",
+            name=(post.name if post else None) or composed.subject,
+            impact=post.impact if post else None,
+            components=dict(post.components) if post else {},
+            actor=actor.name,
+            now=now,
+        )
+
+    # ---- status -------------------------------------------------------------------------------------
+
+    def status(self, actor: Actor, ref: str) -> CommsStatus:
+        now = self.clock.now()
+        with self.db.read() as connection:
+            playbook, row = self._load(connection, actor, ref)
+            assert row is not None
+            severity = playbook.severity(row.severity)
+            clocks = self.engine_clocks.clocks(connection, playbook, row, now)
+            owner, _ = self.engine_clocks.owners(connection, playbook, row)
+            missed = self.engine_clocks.updates_missed(connection, row.id)
+            facts = ChecklistFacts(
+                triggered_at=row.triggered_at,
+                acknowledged_at=row.acknowledged_at,
+                resolved_at=row.resolved_at,
+                first_paged=self._first_paged(connection, playbook, row, severity.response_checklist),
+                clocks={c.key: c for c in clocks},
+                updates_missed=missed,
+            )
+            add = playbook.business_calendar.calendar().add
+            checks = [tick(check, facts, now, add) for check in severity.response_checklist]
+            return CommsStatus(
+                incident=incident_ref(row.id),
+                severity=severity.label,
+                update_cadence=str(severity.update_cadence) if severity.update_cadence else None,
+                next_update_due=self.engine_clocks.next_update(connection, playbook, row),
+                update_owner=owner,
+                updates_missed=missed,
+                clocks=[_clock_view(c, now) for c in clocks],
+                checklist=[
+                    CheckView(text=c.text, state=c.state.value, due_at=c.due_at, done_at=c.done_at, detail=c.detail)
+                    for c in checks
+                ],
+                communications=self._communications(connection, row.id),
+                security=self._security(connection, playbook, row),
+            )
+
+    def _first_paged(self, connection: Connection, playbook: Playbook, row: Row[Any], checks: Any) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for check in checks:
+            kind, _, role = check.measure.partition(":")
+            if kind != "role_paged":
+                continue
+            people: set[str] = set()
+            holder = role_holder(connection, row.id, role)
+            if holder:
+                person = person_named(playbook, holder)
+                people.add(person.key if person else holder)
+            try:
+                default = playbook.role(role).default
+            except KeyError:
+                default = None
+            if default is not None and default.person:
+                people.add(default.person)
+            result[role] = (
+                connection.execute(
+                    select(func.min(pages.c.paged_at)).where(pages.c.incident_id == row.id, pages.c.person.in_(people))
+                ).scalar()
+                if people
+                else None
+            )
+        return result
+
+    def _communications(self, connection: Connection, incident_id: int) -> list[CommunicationView]:
+        return [
+            CommunicationView(
+                id=r.id,
+                incident=incident_ref(incident_id),
+                template=r.template,
+                kind=r.kind,
+                channel=r.channel,
+                subject=r.subject,
+                body=r.body,
+                sent_by=r.sent_by,
+                created_at=r.created_at,
+                reached_at=r.reached_at,
+            )
+            for r in sent_of(connection, incident_id)
+        ]
+
+    def _security(self, connection: Connection, playbook: Playbook, row: Row[Any]) -> SecurityView | None:
+        security = playbook.security
+        if security is None or not (is_security(row) or row.personal_data_breach_at):
+            return None
+        role = security.approval_role
+        return SecurityView(
+            approval_role=role,
+            approval_holder=role_holder(connection, row.id, role) if role else None,
+            awaiting_approval=awaiting_approval(playbook, row),
+            approved_at=row.comms_approved_at,
+            approved_by=row.comms_approved_by,
+            personal_data_breach_at=row.personal_data_breach_at,
+            evidence_checklist=list(security.evidence_checklist),
+            rules=list(security.rules),
+        )
+
+
+def _into_room(tx: Connection, incident_id: int, delivery: Delivery) -> Delivery:
+    """A post to the war-room channel goes into this incident's own room ("#incident-war-room" may have
+    become "incident-war-room-2" because another incident holds the name)."""
+    if delivery.channel != "slack" or not delivery.address:
+        return delivery
+    wanted = delivery.address.lstrip("#")
+    for provider, room_id, name in rooms_of(tx, incident_id):
+        if provider == "slack" and (name == wanted or re.fullmatch(re.escape(wanted) + r"-\d+", name)):
+            return Delivery("slack", room_id, delivery.note)
+    return delivery
+
+
+def _clock_view(clock: CommsClock, now: datetime) -> ClockView:
+    remaining = clock.remaining(now)
+    return ClockView(
+        key=clock.key,
+        name=clock.name,
+        channel=clock.channel,
+        state=clock.state.value,
+        due_at=clock.due_at,
+        remaining_seconds=int(remaining.total_seconds()) if remaining is not None else None,
+        met_at=clock.met_at,
+        note=clock.note,
+        customer_facing=clock.customer_facing,
+        source=clock.source,
+    )
