@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,7 +26,7 @@ from warroom.comms.commands import ComposeMessage
 from warroom.comms.context import handoff_context, incident_context
 from warroom.comms.notices import person_named
 from warroom.comms.records import record_communication, sent_of
-from warroom.comms.rendering import RenderError, render_message, required_fields
+from warroom.comms.rendering import MissingValues, RenderError, render_message, required_fields
 from warroom.comms.views import (
     CheckView,
     ClockView,
@@ -80,28 +81,19 @@ class StatusPublisher(Protocol):
     ) -> Any: ...
 
 
+@dataclass
 class Composed:
     """A message ready to check and send."""
 
-    def __init__(
-        self,
-        template: MessageTemplate | None,
-        kind: TemplateKind,
-        channel: Channel,
-        subject: str | None,
-        body: str | None,
-        required: list[str],
-        missing: list[str],
-        problems: list[str],
-    ) -> None:
-        self.template, self.kind, self.channel = template, kind, channel
-        self.subject, self.body, self.required, self.missing, self.problems = (
-            subject,
-            body,
-            required,
-            missing,
-            problems,
-        )
+    template: MessageTemplate | None
+    kind: TemplateKind
+    channel: Channel
+    subject: str | None
+    body: str | None
+    required: list[str]
+    missing: list[str]
+    problems: list[str]
+    missing_values: list[str] = field(default_factory=list)
 
     @property
     def customer_facing(self) -> bool:
@@ -171,6 +163,10 @@ class CommunicationService:
             context = incident_context(tx, playbook, row.id, now, self.public_url)
         try:
             rendered = render_message(template, context, dict(command.fields))
+        except MissingValues as error:
+            names = ", ".join(error.names)
+            problem = f"missing value(s) the incident does not have yet: {names} (write them on the incident first)"
+            return Composed(template, kind, channel, None, None, required, [], [problem], error.names)
         except RenderError as error:
             return Composed(template, kind, channel, None, None, required, [], [str(error)])
         return Composed(template, kind, channel, rendered.subject, rendered.body, required, [], [])
@@ -244,6 +240,14 @@ class CommunicationService:
                     [
                         InvalidInput.of(f"fields.{name}", "required by the template").problems[0]
                         for name in composed.missing
+                    ],
+                )
+            if composed.missing_values:
+                raise InvalidInput(
+                    composed.problems[0] + ": nothing was sent",
+                    [
+                        InvalidInput.of(name, "the template needs it and it is not set").problems[0]
+                        for name in composed.missing_values
                     ],
                 )
             if composed.problems:
