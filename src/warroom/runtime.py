@@ -128,7 +128,7 @@ def build(
     engine.register(DEADLINE_TIMER, comms_clocks.on_deadline)
     engine.register(CADENCE_TIMER, comms_clocks.on_cadence)
     communication = CommunicationService(
-        db, clock, registry, incidents, comms_clocks, status_page=None, configured_channels=set(channels),
+        db, clock, registry, incidents, comms_clocks, status_page=status_page, configured_channels=set(channels),
         recipients=settings.audience_recipients, public_url=settings.public_url, wake_sender=sender.wake,
     )
     return Warroom(

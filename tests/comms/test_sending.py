@@ -38,11 +38,19 @@ def clock(run: DeliveryRun, ref: str, key: str) -> dict[str, Any]:
 
 def test_a_slack_post_and_a_leadership_email_arrive_and_meet_their_clocks(database_url: str) -> None:
     with delivery_app(
-        database_url, start=T0, playbook=load_preset("energy-audit"),
+        database_url,
+        start=T0,
+        playbook=load_preset("energy-audit"),
         audience_recipients={"leadership-email": LEADERS},
     ) as run:
         run.providers.slack.add_channel("incidents")
-        number = run.declare("Sign-in failing for all users", "sev1", services=["auth"], impact_statement="Nobody can sign in", roles={"incident_commander": "engineer1"})
+        number = run.declare(
+            "Sign-in failing for all users",
+            "sev1",
+            services=["auth"],
+            impact_statement="Nobody can sign in",
+            roles={"incident_commander": "engineer1"},
+        )
         ref = f"INC-{number}"
         run.tick(5 * 60)
         sent = send(run, ref, "slack-incident-start")
@@ -56,8 +64,11 @@ def test_a_slack_post_and_a_leadership_email_arrive_and_meet_their_clocks(databa
 
         run.tick(30 * 60)
         for call in (
-            ("PATCH", f"/api/v1/incidents/{ref}", {"root_cause": "Expired OIDC client secret",
-                                                   "resolution": "Rotated the secret and restarted auth"}),
+            (
+                "PATCH",
+                f"/api/v1/incidents/{ref}",
+                {"root_cause": "Expired OIDC client secret", "resolution": "Rotated the secret and restarted auth"},
+            ),
             ("POST", f"/api/v1/incidents/{ref}/mitigation", {"note": "secret rotated"}),
             ("POST", f"/api/v1/incidents/{ref}/status", {"status": "resolved"}),
         ):
@@ -73,7 +84,13 @@ def test_a_slack_post_and_a_leadership_email_arrive_and_meet_their_clocks(databa
 def test_a_message_that_never_arrives_does_not_meet_the_clock(database_url: str) -> None:
     with delivery_app(database_url, start=T0, playbook=load_preset("energy-audit")) as run:
         # No #incidents channel exists in this Slack: the post fails for good ("channel_not_found").
-        number = run.declare("Sign-in failing for all users", "sev1", services=["auth"], impact_statement="Nobody can sign in", roles={"incident_commander": "engineer1"})
+        number = run.declare(
+            "Sign-in failing for all users",
+            "sev1",
+            services=["auth"],
+            impact_statement="Nobody can sign in",
+            roles={"incident_commander": "engineer1"},
+        )
         ref = f"INC-{number}"
         run.tick(60)
         send(run, ref, "slack-incident-start")
@@ -83,8 +100,10 @@ def test_a_message_that_never_arrives_does_not_meet_the_clock(database_url: str)
         missed = clock(run, ref, "incident-start-slack")
         assert missed["state"] == "missed" and missed["met_at"] is None
         with run.app.warroom.db.read() as connection:
-            kinds = connection.execute(
-                select(timeline_events.c.kind).where(timeline_events.c.incident_id == number)
-            ).scalars().all()
+            kinds = (
+                connection.execute(select(timeline_events.c.kind).where(timeline_events.c.incident_id == number))
+                .scalars()
+                .all()
+            )
         assert "communication_missed" in kinds and "delivery_failed" in kinds
         assert run.app.clock.now() == T0 + timedelta(minutes=15)

@@ -30,6 +30,7 @@ class Pager:
         self.app = app
         self.receiver = receiver
         self._seen = 0
+        self.notices: list[dict[str, Any]] = []
 
     def tick(self, minutes: float = 0) -> datetime:
         """Let `minutes` pass on the manual clock, then run the engine and the sender."""
@@ -39,7 +40,10 @@ class Pager:
         return now
 
     def arrived(self) -> list[dict[str, Any]]:
-        """Pages that reached the receiver since the last expectation, signatures verified."""
+        """Pages that reached the receiver since the last expectation, signatures verified.
+
+        Communication notices ("update due", "deadline missed": kind `post`) reach the same webhook; they are
+        kept apart in `notices` so that page expectations stay exact (tests/comms checks the notices)."""
         requests = self.receiver.requests()
         new = requests[self._seen :]
         self._seen = len(requests)
@@ -47,7 +51,8 @@ class Pager:
         for request in new:
             expected = "sha256=" + hmac.new(PAGE_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
             assert request.header("X-Warroom-Signature") == expected, "page signature does not verify"
-            bodies.append(request.json)
+            body = request.json
+            (self.notices if body.get("kind") == "post" else bodies).append(body)
         return bodies
 
     def expect(self, *pages: Page) -> list[dict[str, Any]]:

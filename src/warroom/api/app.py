@@ -16,6 +16,7 @@ from warroom.api.routers import (
     alerts,
     audit,
     chat_commands,
+    communication,
     escalations,
     events_v2,
     health,
@@ -26,6 +27,8 @@ from warroom.api.routers import (
     oncall,
     playbook,
     slack_actions,
+    status_admin,
+    status_public,
     twilio_hooks,
 )
 from warroom.errors import WarroomError
@@ -52,6 +55,7 @@ def create_app(warroom: Warroom) -> FastAPI:
         metrics,
         incidents,
         escalations,
+        communication,
         oncall,
         playbook,
         audit,
@@ -63,6 +67,8 @@ def create_app(warroom: Warroom) -> FastAPI:
         twilio_hooks,
         slack_actions,
         chat_commands,
+        status_admin,
+        status_public,
     ):
         app.include_router(module.router)
     # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).

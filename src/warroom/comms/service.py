@@ -13,32 +13,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, select
 
 from warroom.audit.log import record_audit
 from warroom.auth.actors import Actor
 from warroom.chat.rooms import rooms_of
 from warroom.clock import Clock
 from warroom.comms.audiences import Delivery, NoAddress, deliveries
-from warroom.comms.checklist import ChecklistFacts, tick
-from warroom.comms.clocks import Clock as CommsClock
 from warroom.comms.commands import ComposeMessage
 from warroom.comms.context import handoff_context, incident_context
-from warroom.comms.notices import person_named
-from warroom.comms.records import record_communication, sent_of
+from warroom.comms.overview import communications_of, overview
+from warroom.comms.records import record_communication
 from warroom.comms.rendering import MissingValues, RenderError, render_message, required_fields
 from warroom.comms.views import (
-    CheckView,
-    ClockView,
     CommsStatus,
     CommunicationView,
     DeliveryView,
     Preview,
-    SecurityView,
 )
 from warroom.engine.communication import CommunicationClocks
 from warroom.errors import Conflict, InvalidInput
-from warroom.incidents.records import awaiting_approval, is_security, role_holder
+from warroom.incidents.records import awaiting_approval
 from warroom.incidents.service import IncidentService
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
@@ -54,7 +49,7 @@ from warroom.playbook.schema import (
     TemplateKind,
 )
 from warroom.store.database import Database
-from warroom.store.tables import incidents, pages
+from warroom.store.tables import incidents
 
 STATUS_OF_KIND = {
     TemplateKind.STATUS_INVESTIGATING: "investigating",
@@ -322,7 +317,7 @@ class CommunicationService:
                 f"communication:{number}",
                 {"incident": ref, "channel": composed.channel.key, "kind": composed.kind.value},
             )
-            view = self._communications(tx, row.id)[-1] if row is not None else None
+            view = communications_of(tx, row.id)[-1] if row is not None else None
         if self.wake_sender is not None:
             self.wake_sender()
         if view is not None:
@@ -380,94 +375,7 @@ class CommunicationService:
         with self.db.read() as connection:
             playbook, row = self._load(connection, actor, ref)
             assert row is not None
-            severity = playbook.severity(row.severity)
-            clocks = self.engine_clocks.clocks(connection, playbook, row, now)
-            owner, _ = self.engine_clocks.owners(connection, playbook, row)
-            missed = self.engine_clocks.updates_missed(connection, row.id)
-            facts = ChecklistFacts(
-                triggered_at=row.triggered_at,
-                acknowledged_at=row.acknowledged_at,
-                resolved_at=row.resolved_at,
-                first_paged=self._first_paged(connection, playbook, row, severity.response_checklist),
-                clocks={c.key: c for c in clocks},
-                updates_missed=missed,
-            )
-            add = playbook.business_calendar.calendar().add
-            checks = [tick(check, facts, now, add) for check in severity.response_checklist]
-            return CommsStatus(
-                incident=incident_ref(row.id),
-                severity=severity.label,
-                update_cadence=str(severity.update_cadence) if severity.update_cadence else None,
-                next_update_due=self.engine_clocks.next_update(connection, playbook, row),
-                update_owner=owner,
-                updates_missed=missed,
-                clocks=[_clock_view(c, now) for c in clocks],
-                checklist=[
-                    CheckView(text=c.text, state=c.state.value, due_at=c.due_at, done_at=c.done_at, detail=c.detail)
-                    for c in checks
-                ],
-                communications=self._communications(connection, row.id),
-                security=self._security(connection, playbook, row),
-            )
-
-    def _first_paged(self, connection: Connection, playbook: Playbook, row: Row[Any], checks: Any) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for check in checks:
-            kind, _, role = check.measure.partition(":")
-            if kind != "role_paged":
-                continue
-            people: set[str] = set()
-            holder = role_holder(connection, row.id, role)
-            if holder:
-                person = person_named(playbook, holder)
-                people.add(person.key if person else holder)
-            try:
-                default = playbook.role(role).default
-            except KeyError:
-                default = None
-            if default is not None and default.person:
-                people.add(default.person)
-            result[role] = (
-                connection.execute(
-                    select(func.min(pages.c.paged_at)).where(pages.c.incident_id == row.id, pages.c.person.in_(people))
-                ).scalar()
-                if people
-                else None
-            )
-        return result
-
-    def _communications(self, connection: Connection, incident_id: int) -> list[CommunicationView]:
-        return [
-            CommunicationView(
-                id=r.id,
-                incident=incident_ref(incident_id),
-                template=r.template,
-                kind=r.kind,
-                channel=r.channel,
-                subject=r.subject,
-                body=r.body,
-                sent_by=r.sent_by,
-                created_at=r.created_at,
-                reached_at=r.reached_at,
-            )
-            for r in sent_of(connection, incident_id)
-        ]
-
-    def _security(self, connection: Connection, playbook: Playbook, row: Row[Any]) -> SecurityView | None:
-        security = playbook.security
-        if security is None or not (is_security(row) or row.personal_data_breach_at):
-            return None
-        role = security.approval_role
-        return SecurityView(
-            approval_role=role,
-            approval_holder=role_holder(connection, row.id, role) if role else None,
-            awaiting_approval=awaiting_approval(playbook, row),
-            approved_at=row.comms_approved_at,
-            approved_by=row.comms_approved_by,
-            personal_data_breach_at=row.personal_data_breach_at,
-            evidence_checklist=list(security.evidence_checklist),
-            rules=list(security.rules),
-        )
+            return overview(connection, self.engine_clocks, playbook, row, now)
 
 
 def _into_room(tx: Connection, incident_id: int, delivery: Delivery) -> Delivery:
@@ -480,19 +388,3 @@ def _into_room(tx: Connection, incident_id: int, delivery: Delivery) -> Delivery
         if provider == "slack" and (name == wanted or re.fullmatch(re.escape(wanted) + r"-\d+", name)):
             return Delivery("slack", room_id, delivery.note)
     return delivery
-
-
-def _clock_view(clock: CommsClock, now: datetime) -> ClockView:
-    remaining = clock.remaining(now)
-    return ClockView(
-        key=clock.key,
-        name=clock.name,
-        channel=clock.channel,
-        state=clock.state.value,
-        due_at=clock.due_at,
-        remaining_seconds=int(remaining.total_seconds()) if remaining is not None else None,
-        met_at=clock.met_at,
-        note=clock.note,
-        customer_facing=clock.customer_facing,
-        source=clock.source,
-    )

@@ -3,10 +3,10 @@
 The timers only say "look again at this time"; what is owed is always recomputed from the incident and
 what really reached its audience (comms.clocks). So an update sent meanwhile simply moves the timer.
 
-- Cadence: when the next update is due, the update owner (the first held role of the playbook's
-  `communication.update_owners`, else whoever acknowledged) is reminded; `overdue_after` later a missed
-  update is recorded on the timeline and escalated to the `escalate_to` roles. Every further interval
-  without an update reminds and escalates again.
+- Cadence: when the next update is due, the update owner is reminded (the first held role of the
+  playbook's `communication.update_owners`; an unassigned role counts as held by its default person).
+  `overdue_after` later, a missed update is recorded on the timeline and escalated to the `escalate_to`
+  roles. Every further interval without an update reminds and escalates again.
 - Deadlines: at the due time an unmet clock writes a breach event on the timeline and tells the owner.
 """
 
@@ -89,7 +89,6 @@ class CommunicationClocks:
             return default.person if default is not None else None
 
         owner = next((h for h in (holder(r) for r in playbook.communication.update_owners) if h), None)
-        owner = owner or row.acknowledged_by
         escalate = [h for h in (holder(r) for r in playbook.communication.escalate_to) if h]
         return owner, [who for who in dict.fromkeys(escalate) if who != owner]
 

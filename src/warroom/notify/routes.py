@@ -14,6 +14,7 @@ from warroom.notify.channels.email import EmailChannel
 from warroom.notify.channels.ntfy import NtfyChannel
 from warroom.notify.channels.response_url import ResponseUrlChannel
 from warroom.notify.channels.slack import SlackChannel
+from warroom.notify.channels.subscriber_webhook import SubscriberWebhookChannel
 from warroom.notify.channels.teams import TeamsChannel
 from warroom.notify.channels.twilio import TwilioSmsChannel, TwilioVoiceChannel
 from warroom.notify.channels.webhook import WebhookChannel
@@ -28,6 +29,7 @@ def _secret(value: object) -> str | None:
 def build_channels(settings: Settings, clock: Clock) -> dict[str, Channel]:
     public = settings.public_url.rstrip("/")
     channels: dict[str, Channel] = {"console": ConsoleChannel(), "response_url": ResponseUrlChannel()}
+    channels["subscriber_webhook"] = SubscriberWebhookChannel()  # status page webhook subscribers
     if settings.page_webhook_url:
         secret = _secret(settings.page_webhook_secret)
         channels["webhook"] = WebhookChannel(settings.page_webhook_url, secret.encode() if secret else None)

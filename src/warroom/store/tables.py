@@ -457,3 +457,90 @@ calendar_feeds = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
 )
+
+
+# ---- status page (issue 6) -------------------------------------------------------------------------
+
+# The public status page shows only these rows: public wording, never the internal incident it may be linked to.
+# `code` is the public id (12 characters [a-z0-9], as Statuspage's ids are).
+status_components = Table(
+    "status_components",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("key", String(200), nullable=False, unique=True),  # the playbook's component key; "group:<name>" for groups
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("group_name", String(200), nullable=True),
+    Column("is_group", Boolean, nullable=False, default=False),
+    Column("position", Integer, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("showcase", Boolean, nullable=False, default=False),
+    Column("only_show_if_degraded", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),  # no longer in the playbook: hidden, kept for history
+)
+
+# Public incidents and scheduled maintenances (kind). `incident_id` links an internal incident; it is never shown.
+status_incidents = Table(
+    "status_incidents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # incident | maintenance
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=True),
+    Column("name", String(300), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("impact", String(20), nullable=False),
+    Column("impact_override", String(20), nullable=True),  # set by hand; else the impact follows the components
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("monitoring_at", UTCDateTime, nullable=True),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("scheduled_for", UTCDateTime, nullable=True),
+    Column("scheduled_until", UTCDateTime, nullable=True),
+    Index("ix_status_incidents_kind_created", "kind", "created_at"),
+    Index("ix_status_incidents_incident", "incident_id"),
+)
+
+status_incident_updates = Table(
+    "status_incident_updates",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),
+    Column("status_incident_id", Integer, ForeignKey("status_incidents.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("display_at", UTCDateTime, nullable=False),
+    Column("affected_components", JSON, nullable=False),  # [{code, name, old_status, new_status}]
+    Column("deliver_notifications", Boolean, nullable=False, default=True),
+    Index("ix_status_incident_updates_incident", "status_incident_id", "created_at"),
+)
+
+# People and systems told of changes. The link token is derived from the instance key and stored only hashed.
+status_subscribers = Table(
+    "status_subscribers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(10), nullable=False),  # email | webhook
+    Column("address", String(320), nullable=False),  # the e-mail address or the webhook URL
+    Column("contact", String(320), nullable=True),  # a webhook's owner e-mail, who confirms it
+    Column("components", JSON, nullable=True),  # component codes; null: everything
+    Column("confirmed_at", UTCDateTime, nullable=True),
+    Column("token_hash", String(64), nullable=True, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),
+    Index(
+        "uq_status_subscribers_active",
+        "kind",
+        "address",
+        unique=True,
+        sqlite_where=text("removed_at IS NULL"),
+        postgresql_where=text("removed_at IS NULL"),
+    ),
+)

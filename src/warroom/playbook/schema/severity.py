@@ -56,7 +56,9 @@ class ResponseCheck(Strict):
     """
 
     text: str = Field(min_length=1)
-    measure: str = Field(pattern=r"^(acknowledged|updates|role_paged:[a-z0-9][a-z0-9_\-]*|communication:[a-z0-9][a-z0-9_\-]*)$")
+    measure: str = Field(
+        pattern=r"^(acknowledged|updates|role_paged:[a-z0-9][a-z0-9_\-]*|communication:[a-z0-9][a-z0-9_\-]*)$"
+    )
     within: Span | None = Field(None, description="From the trigger; not needed for communication and updates.")
 
 
