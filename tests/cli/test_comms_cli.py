@@ -52,3 +52,20 @@ def test_preview_names_what_is_missing_then_send_goes_out(served: tuple[RunningA
     assert code == 1 and "unknown template" in out
     code, out = run(env, "comms", "send", template["key"], "--incident", "INC-1", "--field", "oops")
     assert code == 2 and "NAME=VALUE" in out
+
+
+def test_describe_waive_and_approval_commands(served: tuple[RunningApp, dict[str, str]]) -> None:
+    _running, env = served
+    assert (
+        run(env, "incident", "declare", "Checkout errors", "--severity", "sev1", "--service", "workbench-api")[0] == 0
+    )
+    code, out = run(env, "incident", "describe", "INC-1", "--root-cause", "Expired TLS certificate", "--json")
+    assert code == 0 and json.loads(out)["root_cause"] == "Expired TLS certificate"
+    code, out = run(env, "incident", "describe", "INC-1")
+    assert code == 2
+    clocks = json.loads(run(env, "comms", "clocks", "INC-1", "--json")[1])["clocks"]
+    key = clocks[0]["key"]
+    code, out = run(env, "comms", "waive", "INC-1", key, "--reason", "internal only")
+    assert code == 0 and "waived" in out
+    code, out = run(env, "comms", "approve", "INC-1")
+    assert code == 1 and "not a security incident" in out

@@ -14,8 +14,14 @@ from warroom.clock import ManualClock
 
 T0 = datetime(2026, 3, 5, 14, 0, tzinfo=UTC)
 INVESTIGATING = {"issue_description": "failed sign-ins", "specific_impact": "errors when logging in"}
-PUBLIC = ["/api/v2/status.json", "/api/v2/summary.json", "/api/v2/incidents.json", "/api/v2/incidents/unresolved.json",
-          "/status", "/status/history.atom"]
+PUBLIC = [
+    "/api/v2/status.json",
+    "/api/v2/summary.json",
+    "/api/v2/incidents.json",
+    "/api/v2/incidents/unresolved.json",
+    "/status",
+    "/status/history.atom",
+]
 
 
 @pytest.fixture
@@ -28,7 +34,8 @@ def energy(database_url: str) -> Iterator[RunningApp]:
 
 def declare(app: RunningApp, **extra: Any) -> str:
     response = app.call(
-        "POST", "/api/v1/incidents",
+        "POST",
+        "/api/v1/incidents",
         json={"title": "OIDC redirect loop after config push", "severity": "sev1", "services": ["auth"], **extra},
     )
     assert response.status_code == 201, response.text
@@ -49,9 +56,14 @@ def test_a_status_page_message_is_published_and_meets_the_clock(energy: RunningA
     assert energy.client.get("/api/v2/status.json").json()["status"]["indicator"] == "none"
     energy.clock.set(T0 + timedelta(minutes=7))
     sent = energy.call(
-        "POST", "/api/v1/comms/send",
-        json={"incident": ref, "template": "status-investigating", "fields": INVESTIGATING,
-              "status_page": {"name": "Sign-in problems", "components": {"login": "major_outage"}}},
+        "POST",
+        "/api/v1/comms/send",
+        json={
+            "incident": ref,
+            "template": "status-investigating",
+            "fields": INVESTIGATING,
+            "status_page": {"name": "Sign-in problems", "components": {"login": "major_outage"}},
+        },
     )
     assert sent.status_code == 201, sent.text
     [public] = energy.client.get("/api/v2/incidents/unresolved.json").json()["incidents"]
@@ -64,7 +76,8 @@ def test_a_status_page_message_is_published_and_meets_the_clock(energy: RunningA
     assert "OIDC redirect loop" not in text and ref not in text
 
     clock = next(
-        c for c in energy.call("GET", f"/api/v1/incidents/{ref}/comms").json()["clocks"]
+        c
+        for c in energy.call("GET", f"/api/v1/incidents/{ref}/comms").json()["clocks"]
         if c["key"] == "status-page-investigating"
     )
     assert clock["state"] == "met" and clock["met_at"].startswith("2026-03-05T14:07:00")
@@ -74,7 +87,9 @@ def test_a_status_page_message_needs_a_public_name_and_changes_nothing_without_o
     ref = declare(energy)
     before = energy.snapshot()
     response = energy.call(
-        "POST", "/api/v1/comms/send", json={"incident": ref, "template": "status-investigating", "fields": INVESTIGATING}
+        "POST",
+        "/api/v1/comms/send",
+        json={"incident": ref, "template": "status-investigating", "fields": INVESTIGATING},
     )
     assert response.status_code == 422 and "name" in response.text
     assert energy.snapshot() == before
@@ -84,9 +99,14 @@ def test_a_private_incident_never_reaches_the_status_page(energy: RunningApp) ->
     ref = declare(energy, private=True, title="Leaked admin credentials in CI logs")
     before = energy.snapshot()
     refused = energy.call(
-        "POST", "/api/v1/comms/send",
-        json={"incident": ref, "template": "status-investigating", "fields": INVESTIGATING,
-              "status_page": {"name": "Sign-in problems"}},
+        "POST",
+        "/api/v1/comms/send",
+        json={
+            "incident": ref,
+            "template": "status-investigating",
+            "fields": INVESTIGATING,
+            "status_page": {"name": "Sign-in problems"},
+        },
     )
     assert refused.status_code == 409 and "private" in refused.text
     assert energy.snapshot() == before
@@ -94,7 +114,8 @@ def test_a_private_incident_never_reaches_the_status_page(energy: RunningApp) ->
     assert "Leaked admin credentials" not in text and ref not in text and "Sign-in problems" not in text
     # The private incident owes no public post: its status-page clock is waived, not breached.
     clock = next(
-        c for c in energy.call("GET", f"/api/v1/incidents/{ref}/comms").json()["clocks"]
+        c
+        for c in energy.call("GET", f"/api/v1/incidents/{ref}/comms").json()["clocks"]
         if c["key"] == "status-page-investigating"
     )
     assert clock["state"] == "waived"

@@ -114,3 +114,35 @@ def clocks(ref: Annotated[str, typer.Argument(help="INC-n")], as_json: JsonFlag 
     for check in result["checklist"]:
         mark = {"done": "x", "late": "!", "missed": "!"}.get(check["state"], " ")
         out.print(f"  [{mark}] {check['text']}  ({check['detail']})", markup=False)
+
+
+RefArgument = Annotated[str, typer.Argument(help="INC-n")]
+
+
+@app.command()
+def approve(ref: RefArgument, note: Annotated[str | None, typer.Option(help="Kept on the timeline.")] = None) -> None:
+    """Approve customer communication of a security incident (only its approval role may)."""
+    ApiClient().json("POST", f"/api/v1/incidents/{ref}/comms/approve", json={"note": note})
+    out.print(f"customer communication of {ref} approved")
+
+
+@app.command()
+def breach(
+    ref: RefArgument,
+    at: Annotated[str | None, typer.Option(help="Back-date to detection, e.g. 2026-03-05T13:40Z.")] = None,
+) -> None:
+    """Flag a confirmed personal-data breach: the regulator clock starts."""
+    result = ApiClient().json("POST", f"/api/v1/incidents/{ref}/comms/breach", json={"at": at} if at else {})
+    clock = next((c for c in result["clocks"] if c["key"] == "regulator_notice"), None)
+    out.print(f"breach flagged on {ref}" + (f"; regulator notice due {clock['due_at']}" if clock else ""))
+
+
+@app.command()
+def waive(
+    ref: RefArgument,
+    deadline: Annotated[str, typer.Argument(help="The clock's key (warroom comms clocks REF --json).")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why it does not apply.")],
+) -> None:
+    """Waive a communication clock that does not apply to this incident."""
+    ApiClient().json("POST", f"/api/v1/incidents/{ref}/comms/clocks/{deadline}/waive", json={"reason": reason})
+    out.print(f"{deadline} waived on {ref}")

@@ -207,6 +207,26 @@ def note(ref: str, text: str, pin: Annotated[bool, typer.Option("--pin")] = Fals
 
 
 @app.command()
+def describe(
+    ref: str,
+    impact: Annotated[str | None, typer.Option("--impact", help="What users experience, in words.")] = None,
+    root_cause: Annotated[str | None, typer.Option("--root-cause", help="Why it happened.")] = None,
+    resolution: Annotated[str | None, typer.Option("--resolution", help="What fixed it.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write the words messages quote: the impact statement, the root cause, the resolution."""
+    body = {
+        key: value
+        for key, value in (("impact_statement", impact), ("root_cause", root_cause), ("resolution", resolution))
+        if value is not None
+    }
+    if not body:
+        raise typer.BadParameter("give --impact, --root-cause or --resolution")
+    incident = _client().json("PATCH", f"/api/v1/incidents/{ref}", json=body)
+    _print_json(incident) if as_json else _show(incident)
+
+
+@app.command()
 def resolve(ref: str, note: Annotated[str | None, typer.Argument()] = None, as_json: JsonFlag = False) -> None:
     """Resolve an incident."""
     incident = _client().json("POST", f"/api/v1/incidents/{ref}/resolve", json={"note": note})
