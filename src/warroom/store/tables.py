@@ -544,3 +544,52 @@ status_subscribers = Table(
         postgresql_where=text("removed_at IS NULL"),
     ),
 )
+
+
+# ---- postmortems and action items (issue 7) --------------------------------------------------------
+
+# One postmortem per incident, created when it resolves if its severity asks for one. The Markdown is the
+# document people edit; `state` moves draft -> in_review -> published (or skipped, with a reason).
+postmortems = Table(
+    "postmortems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False, unique=True),
+    Column("requirement", String(20), nullable=False),  # required | optional (from the severity's policy)
+    Column("state", String(20), nullable=False),  # draft | in_review | published | skipped
+    Column("owner", String(200), nullable=True),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("review_due_at", UTCDateTime, nullable=True),
+    Column("markdown", Text, nullable=False),
+    Column("skip_reason", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(200), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=True),
+    Column("published_at", UTCDateTime, nullable=True),
+    Column("revision", Integer, nullable=False),
+    Index("ix_postmortems_state_due", "state", "due_at"),
+)
+
+# What an incident taught us to change: owned, prioritised, dated, tracked to done (or won't do).
+action_items = Table(
+    "action_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("postmortem_id", Integer, ForeignKey("postmortems.id"), nullable=True),
+    Column("title", String(300), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("owner", String(200), nullable=True),
+    Column("priority", String(20), nullable=False),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),  # open | in_progress | done | wont_do
+    Column("created_by", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("external_key", String(200), nullable=True),  # the tracker's id (JIRA-123, owner/repo#45)
+    Column("external_url", String(500), nullable=True),
+    Index("ix_action_items_incident", "incident_id"),
+    Index("ix_action_items_status_due", "status", "due_at"),
+)
