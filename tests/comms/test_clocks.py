@@ -155,3 +155,13 @@ def test_no_update_is_owed_once_resolved_or_without_a_cadence() -> None:
     assert next_update_due(parse_span("15m"), facts(resolved_at=T0), ADD) is None
     handoff = Sent("oncall-email", "handoff", "oncall-handoff", T0 + timedelta(minutes=10))
     assert next_update_due(parse_span("15m"), facts(sent=[handoff]), ADD) == T0 + timedelta(minutes=15)
+
+
+def test_the_overdue_grace_is_elapsed_time() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from warroom.playbook.schema import CommunicationPolicy
+
+    with pytest.raises(ValidationError, match="elapsed time"):
+        CommunicationPolicy(overdue_after=parse_span("2 business hours"))

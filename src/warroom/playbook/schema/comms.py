@@ -106,6 +106,13 @@ class CommunicationPolicy(Strict):
     )
     source: str | None = None
 
+    @field_validator("overdue_after")
+    @classmethod
+    def _elapsed(cls, value: Span) -> Span:
+        if value.is_business:
+            raise ValueError("overdue_after is elapsed time (e.g. '5m'), not business time")
+        return value
+
 
 class MessageTemplate(Strict):
     key: Key
