@@ -29,6 +29,10 @@ from warroom.oncall.service import OnCallService
 from warroom.playbook.loader import load_playbook, load_preset
 from warroom.playbook.registry import PlaybookRegistry
 from warroom.playbook.schema import Playbook
+from warroom.postmortems.action_items import ACTION_ITEM_TIMER, ActionItemService, build_action_items
+from warroom.postmortems.service import PostmortemService
+from warroom.reports.observations import IncidentObservations
+from warroom.reports.service import ReportService
 from warroom.settings import Settings
 from warroom.status.maintenances import TIMER_KIND as STATUS_MAINTENANCE_TIMER
 from warroom.status.service import StatusPageService
@@ -57,6 +61,9 @@ class Warroom:
     communication: CommunicationService
     comms_controls: CommunicationControls
     status_page: StatusPageService
+    reports: ReportService
+    action_items: ActionItemService
+    postmortems: PostmortemService
 
     @property
     def playbook(self) -> Playbook:
@@ -110,6 +117,7 @@ def build(
     incidents.hooks.append(WarRooms(registry, enabled=settings.slack_bot_token is not None))
     comms_clocks = CommunicationClocks(registry, routes, wake_sender=sender.wake)
     incidents.hooks.append(comms_clocks)
+    incidents.hooks.append(IncidentObservations())  # Prometheus: openings, time to first acknowledgement
     engine = Engine(db, clock)
     engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
     engine.register(ESCALATION_TIMER, escalations.on_timer)
@@ -131,6 +139,11 @@ def build(
         db, clock, registry, incidents, comms_clocks, status_page=status_page, configured_channels=set(channels),
         recipients=settings.audience_recipients, public_url=settings.public_url, wake_sender=sender.wake,
     )
+    action_items = build_action_items(db, clock, registry, incidents, routes, settings, wake_sender=sender.wake)
+    engine.register(ACTION_ITEM_TIMER, action_items.reminders.on_timer)
+    postmortems = PostmortemService(db, clock, registry, routes, settings.public_url, wake_sender=sender.wake)
+    incidents.hooks.append(postmortems)
+    engine.register(PostmortemService.timer_kind, postmortems.on_reminder)
     return Warroom(
         settings=settings,
         clock=clock,
@@ -151,4 +164,7 @@ def build(
         communication=communication,
         comms_controls=CommunicationControls(db, clock, registry, incidents, comms_clocks),
         status_page=status_page,
+        reports=ReportService(db, clock, registry),
+        action_items=action_items,
+        postmortems=postmortems,
     )

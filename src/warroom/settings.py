@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         default_factory=dict, description="Webhook URL per playbook channel key (JSON object)."
     )
 
+    # ---- action-item trackers (issue 7): optional. With these set, an action item can be pushed to Jira or
+    # GitHub as an issue (`warroom action push`). Tokens are secrets: environment or WARROOM_SECRETS_DIR files.
+    jira_url: str | None = Field(None, description="Jira Cloud base URL, e.g. https://example.atlassian.net")
+    jira_email: str | None = Field(None, description="The Atlassian account the API token belongs to.")
+    jira_api_token: SecretStr | None = None
+    jira_project: str | None = Field(None, description="Project key new issues go to, e.g. OPS.")
+    jira_issue_type: str = "Task"
+    github_api_url: str = "https://api.github.com"
+    github_token: SecretStr | None = None
+    github_repo: str | None = Field(None, description="'owner/name' of the repository new issues go to.")
+    github_logins: dict[str, str] = Field(
+        default_factory=dict, description="Person key -> GitHub login, so an owner becomes the assignee (JSON)."
+    )
+
     # Client side (the CLI in the manner of `gh`).
     url: str = "http://127.0.0.1:8080"
     token: SecretStr | None = None

@@ -8,9 +8,10 @@ guard an optional value: `x or y`, `x is defined`, `x | default(...)` and `{% if
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any, NoReturn
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
@@ -215,3 +216,99 @@ def render(text: str, context: dict[str, Any]) -> str:
         raise MissingValues([error.name]) from None
     except TemplateError as error:  # sandbox refusals, syntax, other undefined uses
         raise RenderError(str(error.message or error)) from None
+
+
+# ---- drafts people complete (postmortems) --------------------------------------------------------------------
+# A draft is not a message: a value the incident lacks must not stop it. It prints as a placeholder the caller
+# words (an HTML comment), so people see what is left to write; messages above stay strict.
+
+_placeholder: ContextVar[Callable[[str], str]] = ContextVar("warroom_draft_placeholder")
+
+
+def missing_name(value: MissingValue) -> str:
+    """The name a missing value is known by in the template ("incident.root_cause")."""
+    hint = value._undefined_hint or ""
+    return hint.removeprefix(_MISSING_PREFIX) if hint.startswith(_MISSING_PREFIX) else str(value._undefined_name)
+
+
+def _is_blank(value: Any) -> bool:
+    """A value that is merely missing (a sandbox refusal is not: it still fails)."""
+    return isinstance(value, MissingValue) and issubclass(value._undefined_exception, UndefinedError)
+
+
+class _Blank(MissingValue):
+    """A missing value in a draft: prints as its placeholder; arithmetic, attributes, items and filters of it give
+    the same blank; a loop over it runs zero times. A sandbox refusal still fails."""
+
+    __slots__ = ()
+
+    def _checked(self) -> _Blank:
+        if not _is_blank(self):
+            self._fail_with_undefined_error()
+        return self
+
+    def __str__(self) -> str:  # type: ignore[override]
+        return _placeholder.get()(missing_name(self._checked()))
+
+    def _same(self, *_args: Any, **_kwargs: Any) -> _Blank:
+        return self._checked()
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same  # type: ignore[assignment]
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _same  # type: ignore[assignment]
+    __pow__ = __rpow__ = __pos__ = __neg__ = __call__ = __getitem__ = _same  # type: ignore[assignment]
+
+    def __getattr__(self, name: str) -> Any:
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return self._checked()
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        self._checked()
+        return iter(())
+
+    def __len__(self) -> int:  # type: ignore[override]
+        self._checked()
+        return 0
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return other is self
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return id(self)
+
+
+def _passes_blanks(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that hands a missing value on unchanged (the placeholder prints once, where it is output)."""
+    position = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
+
+    @wraps(function)
+    def filtered(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > position and _is_blank(args[position]):
+            return args[position]
+        return function(*args, **kwargs)
+
+    return filtered
+
+
+def _print_missing(value: Any) -> Any:
+    return _placeholder.get()(missing_name(value)) if _is_blank(value) else value
+
+
+_draft_environment = _environment.overlay(undefined=_Blank, finalize=_print_missing)
+_draft_environment.filters = {
+    name: function if name in ("default", "d") else _passes_blanks(function)
+    for name, function in _environment.filters.items()
+}
+
+
+def render_draft(text: str, context: dict[str, Any], placeholder: Callable[[str], str]) -> str:
+    """Fill a draft people will complete: a value the context lacks prints as `placeholder(name)` instead of
+    failing. RenderError only for what no placeholder can stand in for (syntax, sandbox refusals)."""
+    named = {key: _wrap(value, key) for key, value in context.items()}
+    token = _placeholder.set(placeholder)
+    try:
+        return _draft_environment.from_string(text).render(named)
+    except TemplateError as error:
+        raise RenderError(str(error.message or error)) from None
+    finally:
+        _placeholder.reset(token)

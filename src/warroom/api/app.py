@@ -13,6 +13,7 @@ from warroom.api import problems
 from warroom.api.limits import BodyLimit, PathLimit
 from warroom.api.routers import (
     acknowledgements,
+    action_items,
     alerts,
     audit,
     chat_commands,
@@ -26,6 +27,8 @@ from warroom.api.routers import (
     metrics,
     oncall,
     playbook,
+    postmortems,
+    reports,
     slack_actions,
     status_admin,
     status_public,
@@ -69,6 +72,9 @@ def create_app(warroom: Warroom) -> FastAPI:
         chat_commands,
         status_admin,
         status_public,
+        reports,
+        action_items,
+        postmortems,
     ):
         app.include_router(module.router)
     # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).

@@ -33,6 +33,7 @@ MECHANICAL_KINDS = frozenset(
         "escalation_skipped",
         "update_due",
         "evidence_checklist",
+        "postmortem",  # the postmortem document's own events (created, edited, reminded), not the incident's
     }
 )
 

@@ -27,6 +27,7 @@ from warroom.errors import Conflict, InvalidInput
 from warroom.incidents.lifecycle import OPEN_STATUSES, Status
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
+from warroom.metrics import pages_sent
 from warroom.notify.notification_rules import NOBODY_PAGED
 from warroom.notify.outbox import cancel_pending
 from warroom.notify.page_messages import PageMessages
@@ -281,6 +282,7 @@ class EscalationService:
                     {"policy": MANUAL, "level": level + 1, "round": 1, "paged_by": actor.name, "message": message},
                 )
             tx.execute(update(escalations).where(escalations.c.id == row.id).values(level=level))
+            pages_sent(tx, incident.severity, len(paged))  # Prometheus, counted when this transaction commits
             text = f"Paged {planned.key} ({label}) by {actor.name}" + (f": {message}" if message else "")
             if paged != [planned.key]:
                 text += f" (reached {', '.join(paged)})"
@@ -500,6 +502,7 @@ class EscalationService:
                 {"policy": plan.policy, "level": step.level + 1, "round": step.round + 1},
             )
             paged.append(reached.person)
+        pages_sent(tx, incident.severity, len(paged))  # Prometheus, counted when this transaction commits
         methods = ", ".join(level.methods)
         text = f"{described}: paged {', '.join(paged) or 'nobody'} by {methods}"
         if resolution.problems:

@@ -1,1 +1,2 @@
-"""Reports: on-call pay now; MTTD/MTTA/MTTR and exports with the postmortems issue."""
+"""Reports: incident metrics (MTTD, MTTA, MTTM, MTTR, counts, follow-ups, on-call load), the incident log,
+Prometheus observations and on-call pay."""

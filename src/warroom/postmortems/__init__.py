@@ -1,0 +1,1 @@
+"""Postmortems and action items: learning from every incident (issue 7)."""
