@@ -16,13 +16,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, or_, select
 
 from warroom.auth.actors import Actor
 from warroom.comms.clocks import (
     REGULATOR_CLOCK,
     Clock,
     ClockState,
+    IncidentClockFacts,
     deadline_clock,
     next_update_due,
     regulator_clock,
@@ -30,18 +31,32 @@ from warroom.comms.clocks import (
 from warroom.comms.evidence import attach_evidence_checklist
 from warroom.comms.notices import send_notice
 from warroom.comms.records import clock_facts
-from warroom.engine.timers import Timer, arm, disarm, pending
+from warroom.engine.timers import Timer, arm, disarm
 from warroom.incidents.lifecycle import Status
 from warroom.incidents.records import role_holder
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
 from warroom.playbook.registry import PlaybookRegistry
 from warroom.playbook.schema import Playbook
-from warroom.store.tables import incidents, timeline_events
+from warroom.store.tables import incidents, timeline_events, timers
 
 DEADLINE_TIMER = "comms_deadline"
 CADENCE_TIMER = "comms_cadence"
 ACTOR = "warroom"
+
+
+def pending_for_incident(tx: Connection, number: int) -> dict[tuple[str, str], Timer]:
+    """The incident's pending communication timers, in one query."""
+    rows = tx.execute(
+        select(timers).where(
+            timers.c.fired_at.is_(None),
+            timers.c.kind.in_((DEADLINE_TIMER, CADENCE_TIMER)),
+            or_(timers.c.subject == str(number), timers.c.subject.startswith(f"{number}:")),
+        )
+    )
+    return {
+        (r.kind, r.subject): Timer(r.id, r.kind, r.subject, r.due_at, r.fence, dict(r.payload or {})) for r in rows
+    }
 
 
 def _utc(value: datetime) -> str:
@@ -62,18 +77,25 @@ class CommunicationClocks:
         row = tx.execute(select(incidents).where(incidents.c.id == number)).one()
         return row, self.playbooks.get(row.playbook_version_id, tx)
 
-    def clocks(self, tx: Connection, playbook: Playbook, row: Row[Any], now: datetime) -> list[Clock]:
-        facts = clock_facts(tx, playbook, row)
+    def clocks(
+        self, tx: Connection, playbook: Playbook, row: Row[Any], now: datetime, facts: IncidentClockFacts | None = None
+    ) -> list[Clock]:
+        facts = facts or clock_facts(tx, playbook, row)
         add = playbook.business_calendar.calendar().add
         result = [deadline_clock(d, playbook, facts, now, add) for d in playbook.severity(row.severity).communication]
         regulator = regulator_clock(playbook, facts, now, add)
         return result + ([regulator] if regulator else [])
 
-    def next_update(self, tx: Connection, playbook: Playbook, row: Row[Any]) -> datetime | None:
+    def next_update(
+        self, tx: Connection, playbook: Playbook, row: Row[Any], facts: IncidentClockFacts | None = None
+    ) -> datetime | None:
         if Status(row.status) in (Status.RESOLVED, Status.CLOSED):
             return None
         cadence = playbook.severity(row.severity).update_cadence
-        return next_update_due(cadence, clock_facts(tx, playbook, row), playbook.business_calendar.calendar().add)
+        if cadence is None:
+            return None
+        facts = facts or clock_facts(tx, playbook, row)
+        return next_update_due(cadence, facts, playbook.business_calendar.calendar().add)
 
     def owners(self, tx: Connection, playbook: Playbook, row: Row[Any]) -> tuple[str | None, list[str]]:
         """(who keeps the cadence, who hears when it slips). An unassigned role is held by its default person."""
@@ -94,22 +116,28 @@ class CommunicationClocks:
 
     # ---- arming -------------------------------------------------------------------------------------
 
-    def rearm(self, tx: Connection, number: int, now: datetime) -> None:
-        """Point every communication timer of the incident at what is owed now."""
-        row, playbook = self._incident(tx, number)
-        for clock in self.clocks(tx, playbook, row, now):
+    def rearm(self, tx: Connection, number: int, now: datetime, row: Row[Any] | None = None) -> None:
+        """Point every communication timer of the incident at what is owed now (only the ones that change)."""
+        if row is None:
+            row, playbook = self._incident(tx, number)
+        else:
+            playbook = self.playbooks.get(row.playbook_version_id, tx)
+        facts = clock_facts(tx, playbook, row)
+        armed = pending_for_incident(tx, number)
+        for clock in self.clocks(tx, playbook, row, now, facts):
             subject = f"{number}:{clock.key}"
+            timer = armed.get((DEADLINE_TIMER, subject))
             if clock.state is ClockState.RUNNING and clock.due_at is not None:
-                timer = pending(tx, DEADLINE_TIMER, subject)
                 if timer is None or timer.due_at != clock.due_at:
                     arm(tx, DEADLINE_TIMER, subject, clock.due_at, now, {"key": clock.key})
-            elif clock.state is not ClockState.MISSED:  # a missed clock's pending timer still records the miss
-                disarm(tx, DEADLINE_TIMER, subject)
-        due = self.next_update(tx, playbook, row)
+            elif timer is not None and clock.state is not ClockState.MISSED:
+                disarm(tx, DEADLINE_TIMER, subject)  # a missed clock's pending timer still records the miss
+        due = self.next_update(tx, playbook, row, facts)
+        timer = armed.get((CADENCE_TIMER, str(number)))
         if due is None:
-            disarm(tx, CADENCE_TIMER, str(number))
+            if timer is not None:
+                disarm(tx, CADENCE_TIMER, str(number))
             return
-        timer = pending(tx, CADENCE_TIMER, str(number))
         if timer is None or timer.payload.get("due") != due.isoformat():
             arm(tx, CADENCE_TIMER, str(number), max(due, now), now, {"due": due.isoformat(), "stage": "remind"})
 
@@ -122,7 +150,7 @@ class CommunicationClocks:
     def incident_opened(self, tx: Connection, number: int, now: datetime) -> None:
         row, playbook = self._incident(tx, number)
         attach_evidence_checklist(tx, playbook, row, now)
-        self.rearm(tx, number, now)
+        self.rearm(tx, number, now, row)
 
     def incident_acknowledged(self, tx: Connection, number: int, actor: Actor, now: datetime) -> None:
         return None

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from warroom.store.tables import timers
 
@@ -25,23 +26,30 @@ class Timer:
 def arm(
     tx: Connection, kind: str, subject: str, due_at: datetime, now: datetime, payload: dict[str, Any] | None = None
 ) -> None:
-    """Set (or move) the one pending timer of this kind and subject. Moving bumps the fence."""
-    move = (
-        update(timers)
-        .where(timers.c.kind == kind, timers.c.subject == subject, timers.c.fired_at.is_(None))
-        .values(due_at=due_at, fence=timers.c.fence + 1, payload=payload or {})
+    """Set (or move) the one pending timer of this kind and subject. Moving bumps the fence.
+
+    One upsert on the partial unique index of pending timers: on PostgreSQL a concurrent arming waits for the
+    other transaction and then moves its row, as the look-up, insert and savepoint it replaces did."""
+    tx.execute(
+        _ARM[tx.dialect.name],
+        {"kind": kind, "subject": subject, "due_at": due_at, "fence": 1, "payload": payload or {}, "created_at": now},
     )
-    if tx.execute(move).rowcount == 0:
-        try:
-            with tx.begin_nested():
-                tx.execute(
-                    insert(timers).values(
-                        kind=kind, subject=subject, due_at=due_at, fence=1, payload=payload or {}, created_at=now
-                    )
-                )
-        except IntegrityError:
-            # PostgreSQL: another transaction armed it meanwhile and we waited for its commit; move that one.
-            tx.execute(move)
+
+
+def _arm_statement(insert_of: Any) -> Any:
+    statement = insert_of(timers)
+    return statement.on_conflict_do_update(
+        index_elements=[timers.c.kind, timers.c.subject],
+        index_where=timers.c.fired_at.is_(None),
+        set_={
+            "due_at": statement.excluded.due_at,
+            "fence": timers.c.fence + 1,
+            "payload": statement.excluded.payload,
+        },
+    )
+
+
+_ARM = {"sqlite": _arm_statement(sqlite_insert), "postgresql": _arm_statement(postgresql_insert)}
 
 
 def disarm(tx: Connection, kind: str, subject: str) -> None:

@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from warroom.store.tables import delivery_attempts, outbox
 
@@ -62,10 +64,8 @@ def enqueue(
     communication_id: int | None = None,
 ) -> bool:
     """Queue a message; False when one with this idempotency key exists (it is not queued twice)."""
-    if tx.execute(_BY_KEY, {"o_key": key}).first() is not None:
-        return False
-    tx.execute(
-        _INSERT,
+    result = tx.execute(
+        _INSERT_NEW[tx.dialect.name],
         {
             "idempotency_key": key,
             "incident_id": incident_id,
@@ -84,7 +84,7 @@ def enqueue(
             "communication_id": communication_id,
         },
     )
-    return True
+    return result.rowcount == 1
 
 
 def cancel_pending(tx: Connection, incident_id: int, page_ids: list[int] | None, reason: str) -> int:
@@ -259,5 +259,9 @@ def _message(row: Any, attempts: int) -> Message:
     )
 
 
-_BY_KEY = select(outbox.c.id).where(outbox.c.idempotency_key == bindparam("o_key"))
-_INSERT = insert(outbox)
+# One statement, not a look-up and an insert: a repeated key (a retried use case, two chains paging one person
+# at the same instant) inserts nothing.
+_INSERT_NEW = {
+    "sqlite": sqlite_insert(outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+    "postgresql": postgresql_insert(outbox).on_conflict_do_nothing(index_elements=["idempotency_key"]),
+}
