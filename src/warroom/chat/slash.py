@@ -44,7 +44,9 @@ from warroom.chat.commands import (
 )
 from warroom.chat.rooms import incident_for_room
 from warroom.engine.acknowledgements import PageAcknowledgements
-from warroom.engine.escalations import EscalationService, PageView, manual_target
+from warroom.engine.escalation_records import PageView
+from warroom.engine.escalations import EscalationService
+from warroom.engine.manual_pages import manual_target
 from warroom.errors import WarroomError
 from warroom.incidents.commands import AddNote, AssignRole, ChangeStatus, DeclareIncident
 from warroom.incidents.lifecycle import Status

@@ -10,11 +10,8 @@ several engines on one PostgreSQL.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
@@ -22,13 +19,24 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from warroom.audit.log import record_audit
 from warroom.auth.actors import SYSTEM, Actor
 from warroom.clock import Clock
+from warroom.engine.escalation_records import (
+    MANUAL,
+    EscalationState,
+    EscalationView,
+    PageView,
+    escalation_rows,
+    escalations_of,
+    incident_row,
+    page_ids,
+    pages_of,
+)
+from warroom.engine.manual_pages import manual_methods, manual_target
 from warroom.engine.timers import Timer, arm, disarm
 from warroom.errors import Conflict, InvalidInput
 from warroom.incidents.lifecycle import OPEN_STATUSES, Status
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
 from warroom.metrics import pages_sent
-from warroom.notify.notification_rules import NOBODY_PAGED
 from warroom.notify.outbox import cancel_pending
 from warroom.notify.page_messages import PageMessages
 from warroom.oncall.escalation_plan import (
@@ -44,51 +52,15 @@ from warroom.oncall.escalation_plan import (
 from warroom.oncall.overrides import overrides_between
 from warroom.oncall.targets import Resolution, resolve_targets
 from warroom.playbook.registry import PlaybookRegistry
-from warroom.playbook.schema import EscalationKind, Person, Playbook, Severity
+from warroom.playbook.schema import EscalationKind, Playbook, Severity
 from warroom.store.database import Database
 from warroom.store.tables import escalations, incident_roles, incidents, pages
 
 ESCALATION_TIMER = "escalation"
-# Pages sent by hand (`page`) hang off one escalation row per incident with this policy, so the `pages` ledger,
-# its unique key, acknowledgements and the escalation views work unchanged. The row is always "stopped": no
-# timer ever runs it, and `_escalations` leaves it out of every loop that runs policies.
-MANUAL = "manual"
-
-
-class EscalationState(StrEnum):
-    RUNNING = "running"
-    ACKNOWLEDGED = "acknowledged"  # an acknowledgement chain someone acknowledged
-    EXHAUSTED = "exhausted"  # every level paged; nobody acknowledged (acknowledgement chains stay flagged)
-    STOPPED = "stopped"  # resolved, or the policy no longer applies after a severity change
 
 
 class StaleStep(RuntimeError):
     """The step was recorded by someone else meanwhile: roll back and page nobody."""
-
-
-@dataclass(frozen=True)
-class PageView:
-    incident: str
-    policy: str
-    level: int  # 1-based, as people count
-    round: int
-    person: str
-    via: str
-    methods: list[str]
-    paged_at: datetime
-
-
-@dataclass(frozen=True)
-class EscalationView:
-    policy: str
-    name: str
-    kind: str
-    state: str
-    level: int  # 1-based; 0 before the first page
-    levels: int
-    round: int
-    next_due_at: datetime | None
-    stop_reason: str | None
 
 
 def _subject(escalation_id: int) -> str:
@@ -113,29 +85,29 @@ class EscalationService:
     # ---- hooks: called inside the incident use cases' transactions ----------------------------------
 
     def incident_opened(self, tx: Connection, number: int, now: datetime) -> None:
-        incident = _incident(tx, number)
+        incident = incident_row(tx, number)
         playbook = self.playbooks.get(incident.playbook_version_id, tx)
         self._start(tx, incident, playbook, playbook.severity(incident.severity), incident.triggered_at, now)
 
     def incident_acknowledged(self, tx: Connection, number: int, actor: Actor, now: datetime) -> None:
         """An acknowledgement stops acknowledgement chains; time matrices and progress chains go on."""
-        for row in _escalations(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
+        for row in escalation_rows(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
             plan = Plan.from_json(row.plan)
             if not plan.stops_on_acknowledgement:
                 continue
             self._stop(tx, row, EscalationState.ACKNOWLEDGED, f"acknowledged by {actor.name}", now)
             if not plan.multi_ack:
-                cancel_pending(tx, number, _page_ids(tx, row.id), f"acknowledged by {actor.name}")
+                cancel_pending(tx, number, page_ids(tx, row.id), f"acknowledged by {actor.name}")
 
     def incident_status_changed(self, tx: Connection, number: int, old: Status, new: Status, now: datetime) -> None:
         if new not in OPEN_STATUSES:
-            for row in _escalations(tx, number, None):
+            for row in escalation_rows(tx, number, None):
                 if row.state != EscalationState.STOPPED.value:
                     self._stop(tx, row, EscalationState.STOPPED, f"incident {new.value}", now)
             cancel_pending(tx, number, None, f"incident {new.value}")
             return
         if old not in OPEN_STATUSES:  # reopened: the policies run again from now
-            incident = _incident(tx, number)
+            incident = incident_row(tx, number)
             playbook = self.playbooks.get(incident.playbook_version_id, tx)
             self._restart(tx, incident, playbook, now)
             return
@@ -144,7 +116,7 @@ class EscalationService:
 
     def progress(self, tx: Connection, number: int, now: datetime) -> None:
         """Progress (a forward status change, a recorded mitigation) restarts progress chains' current level."""
-        for row in _escalations(tx, number, (EscalationState.RUNNING,)):
+        for row in escalation_rows(tx, number, (EscalationState.RUNNING,)):
             plan = Plan.from_json(row.plan)
             if plan.kind is not EscalationKind.PROGRESS or row.level < 0 or row.next_due_at is None:
                 continue
@@ -160,11 +132,11 @@ class EscalationService:
     def severity_changed(self, tx: Connection, number: int, old: str, new: str, now: datetime) -> None:
         """Policies of the new severity start; those it no longer names stop. On an upgrade the new steps
         keep counting from the original trigger, so the ones already past fire at once (SEMANTICS)."""
-        incident = _incident(tx, number)
+        incident = incident_row(tx, number)
         playbook = self.playbooks.get(incident.playbook_version_id, tx)
         severity = playbook.severity(new)
         wanted = {policy.key for policy in policies_for(playbook, severity)}
-        for row in _escalations(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
+        for row in escalation_rows(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
             if row.policy not in wanted:
                 self._stop(tx, row, EscalationState.STOPPED, f"severity changed to {severity.label}", now)
         upgrade = playbook.severity_rank(new) < playbook.severity_rank(old)
@@ -185,7 +157,7 @@ class EscalationService:
             timer.payload.get("round"),
         ):
             return  # an old arming: the escalation moved on meanwhile
-        incident = _incident(tx, row.incident_id)
+        incident = incident_row(tx, row.incident_id)
         if Status(incident.status) not in OPEN_STATUSES:
             self._stop(tx, row, EscalationState.STOPPED, f"incident {incident.status}", now)
             return
@@ -198,11 +170,11 @@ class EscalationService:
         """ "Escalate now" (the next level) or "escalate to level N" (1-based), at once."""
         now = self.clock.now()
         with self.db.transaction() as tx:
-            incident = _incident(tx, number)
+            incident = incident_row(tx, number)
             if Status(incident.status) not in OPEN_STATUSES:
                 raise Conflict(f"a {incident.status} incident cannot be escalated")
             playbook = self.playbooks.get(incident.playbook_version_id, tx)
-            rows = _escalations(tx, number, None)
+            rows = escalation_rows(tx, number, None)
             if policy is not None:
                 rows = [row for row in rows if row.policy == policy]
                 if not rows:
@@ -267,7 +239,7 @@ class EscalationService:
             people = {person.key: person for person in playbook.people}
             paged = [reached.person for reached in resolution.people]
             for reached in resolution.people:
-                methods = _manual_methods(severity, people.get(reached.person))
+                methods = manual_methods(severity, people.get(reached.person))
                 page_id = tx.execute(
                     insert(pages)
                     .values(
@@ -299,42 +271,8 @@ class EscalationService:
 
     def state(self, number: int) -> tuple[list[EscalationView], list[PageView]]:
         with self.db.read() as connection:
-            return self.escalations_of(connection, number), self.pages_of(connection, number)
+            return escalations_of(connection, number), pages_of(connection, number)
 
-    def pages_of(self, connection: Connection, number: int) -> list[PageView]:
-        query = (
-            select(pages, escalations.c.policy)
-            .join(escalations, escalations.c.id == pages.c.escalation_id)
-            .where(pages.c.incident_id == number)
-            .order_by(pages.c.paged_at, pages.c.id)
-        )
-        return [
-            PageView(incident_ref(number), r.policy, r.level + 1, r.round, r.person, r.via, list(r.methods), r.paged_at)
-            for r in connection.execute(query)
-        ]
-
-    def escalations_of(self, connection: Connection, number: int) -> list[EscalationView]:
-        views = []
-        for row in _escalations(connection, number, None, manual=True):
-            if row.policy == MANUAL:
-                paged = row.level + 1  # one level per manual page
-                views.append(EscalationView(MANUAL, "Manual pages", MANUAL, row.state, paged, paged, 0, None, None))
-                continue
-            plan = Plan.from_json(row.plan)
-            views.append(
-                EscalationView(
-                    row.policy,
-                    plan.name,
-                    plan.kind.value,
-                    row.state,
-                    row.level + 1,
-                    len(plan.levels),
-                    row.round,
-                    row.next_due_at if row.state == EscalationState.RUNNING.value else None,
-                    row.stop_reason,
-                )
-            )
-        return views
 
     # ---- internals ---------------------------------------------------------------------------------
 
@@ -347,7 +285,7 @@ class EscalationService:
         anchor: datetime,
         now: datetime,
     ) -> None:
-        present = {row.policy for row in _escalations(tx, incident.id, None)}
+        present = {row.policy for row in escalation_rows(tx, incident.id, None)}
         for policy in policies_for(playbook, severity):
             if policy.key in present:
                 continue
@@ -380,7 +318,7 @@ class EscalationService:
         self.wake_sender()
 
     def _restart(self, tx: Connection, incident: Row[Any], playbook: Playbook, now: datetime) -> None:
-        for row in _escalations(tx, incident.id, None):
+        for row in escalation_rows(tx, incident.id, None):
             plan = Plan.from_json(row.plan)
             first = first_step(plan, now)
             tx.execute(
@@ -569,26 +507,6 @@ def _forward(old: Status, new: Status) -> bool:
     return old in order and new in order and order.index(new) > order.index(old)
 
 
-def _incident(tx: Connection, number: int) -> Row[Any]:
-    return tx.execute(select(incidents).where(incidents.c.id == number)).one()
-
-
-def _escalations(
-    tx: Connection, number: int, states: tuple[EscalationState, ...] | None, manual: bool = False
-) -> list[Row[Any]]:
-    """The incident's escalation rows; the manual-pages row only when asked (it has no policy plan to run)."""
-    query = select(escalations).where(escalations.c.incident_id == number).order_by(escalations.c.id)
-    if not manual:
-        query = query.where(escalations.c.policy != MANUAL)
-    if states is not None:
-        query = query.where(escalations.c.state.in_([s.value for s in states]))
-    return list(tx.execute(query))
-
-
-def _page_ids(tx: Connection, escalation_id: int) -> list[int]:
-    return list(tx.execute(select(pages.c.id).where(pages.c.escalation_id == escalation_id)).scalars())
-
-
 def _already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> str:
     text = f"level {level + 1} of {plan.name} was already paged at {paged_at:%H:%M} UTC in this round; "
     if current + 1 < len(plan.levels):
@@ -596,36 +514,3 @@ def _already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> 
     else:
         text += "every level has been paged; wait for the next round"
     return text + ", or page someone directly"
-
-
-def _code(name: str) -> str:
-    return re.sub(r"[\s_\-]", "", name).lower()
-
-
-def manual_target(playbook: Playbook, typed: str) -> tuple[PlannedTarget, str]:
-    """What a manual page names and what it is called: a role (key, short name or name), else a team, a
-    schedule, a person (key or name). Case, spaces, '-' and '_' do not matter ("incident-commander")."""
-    wanted = _code(typed)
-    candidates: list[tuple[str, str, tuple[str | None, ...], str]] = [
-        *(("role", r.key, (r.key, r.short, r.name), r.name) for r in playbook.roles),
-        *(("team", t.key, (t.key, t.name), t.name) for t in playbook.teams),
-        *(("schedule", s.key, (s.key, s.name), s.name) for s in playbook.schedules),
-        *(("person", p.key, (p.key, p.name), p.title or p.name) for p in playbook.people),
-    ]
-    for kind, key, names, label in candidates:
-        if wanted and wanted in {_code(name) for name in names if name}:
-            return PlannedTarget(kind, key), label
-    raise InvalidInput.of(
-        "target",
-        f"no role, team, schedule or person {typed[:60]!r} in this playbook; name a role (key, short name or "
-        "name), a team, a schedule or a person (key or name)",
-    )
-
-
-def _manual_methods(severity: Severity, person: Person | None) -> tuple[str, ...]:
-    """The severity's contact methods; on a backlog-only severity (tickets), every method the person has:
-    someone asked for this person by name, so they must be reached."""
-    methods = tuple(m.value for m in severity.notify_methods if m.value != NOBODY_PAGED)
-    if methods or person is None:
-        return methods or (NOBODY_PAGED,)
-    return tuple(dict.fromkeys(contact.method.value for contact in person.contact_methods))
