@@ -138,3 +138,10 @@ def test_playbooks_round_trip_through_their_stored_json(name: str) -> None:
     again = Playbook.model_validate(playbook.model_dump(mode="json", by_alias=True))
     assert again == playbook
     assert playbook_digest(again) == playbook_digest(playbook)
+
+
+def test_the_policy_key_manual_is_reserved_for_pages_sent_by_hand(tmp_path: Path) -> None:
+    from warroom.playbook.schema import EscalationPolicy
+
+    with pytest.raises(ValueError, match="reserved for pages sent by hand"):
+        EscalationPolicy.model_validate({"key": "manual", "name": "x", "levels": [{"targets": [{"person": "a"}]}]})

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from warroom.deadlines import parse_span
 from warroom.playbook.schema.common import Key, Method, Span, Strict, TimeZoneName, WallTime, Weekday
@@ -148,6 +148,13 @@ class EscalationPolicy(Strict):
     multi_ack: bool = Field(False, description="Keep notifying the others of a level after one acknowledges.")
     levels: list[EscalationLevel] = Field(min_length=1)
     source: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == "manual":  # the per-incident row that records pages sent by hand (engine/escalation_records)
+            raise ValueError("'manual' is reserved for pages sent by hand: name the policy otherwise")
+        return value
 
     @model_validator(mode="after")
     def _timing_fits_kind(self) -> EscalationPolicy:
