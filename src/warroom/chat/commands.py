@@ -119,7 +119,10 @@ USAGE = {
     "status": f'/incident status [INC-42] <{_STATUSES}> ["note"]',
     "update": '/incident update [INC-42] "what is happening"',
     "role": "/incident role [INC-42] <role key, short name or name> <@user | person key>",
-    "page": '/incident page [INC-42] <role | team | schedule | person> ["message"]   (or: /page <target> "message")',
+    "page": (
+        '/incident page [INC-42] <role | team | schedule | person> ["message"]   (or: /page <target> "message";'
+        " outside an incident's room with no incident named, /page declares one from the message first)"
+    ),
     "escalate": '/incident escalate [INC-42] "reason"',
     "ack": "/incident ack [INC-42]",
     "close": '/incident close [INC-42] "Resolved: what fixed it"',
