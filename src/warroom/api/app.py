@@ -37,6 +37,7 @@ from warroom.api.routers import (
 from warroom.errors import WarroomError
 from warroom.runtime import Warroom
 from warroom.store.database import StoreUnavailable
+from warroom.web.app import install_web
 
 
 def create_app(warroom: Warroom) -> FastAPI:
@@ -77,6 +78,7 @@ def create_app(warroom: Warroom) -> FastAPI:
         postmortems,
     ):
         app.include_router(module.router)
+    install_web(app, warroom)  # the web UI's pages and assets (issue 8)
     # PagerDuty's limit, refused in PagerDuty's words (400 "invalid event": do not retry).
     enqueue_limit = PathLimit("/v2/enqueue", events_v2_adapter.MAX_BODY, events_v2.invalid_event)
     app.add_middleware(BodyLimit, max_bytes=warroom.settings.max_body_bytes, paths=[enqueue_limit])

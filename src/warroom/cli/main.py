@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from warroom.cli import accounts as account_cli
 from warroom.cli import action_items as action_cli
 from warroom.cli import admin, alerts, comms, incident, oncall, serve
 from warroom.cli import postmortems as postmortem_cli
@@ -20,6 +21,7 @@ app.add_typer(alerts.alert_app, name="alert")
 app.add_typer(alerts.maintenance_app, name="maintenance")
 app.add_typer(admin.playbook_app, name="playbook")
 app.add_typer(admin.token_app, name="token")
+app.add_typer(account_cli.app, name="account")
 app.add_typer(admin.db_app, name="db")
 app.command("init")(admin.init)
 app.command("serve")(serve.serve)

@@ -593,3 +593,34 @@ action_items = Table(
     Index("ix_action_items_incident", "incident_id"),
     Index("ix_action_items_status_due", "status", "due_at"),
 )
+
+# ---- web (issue 8)
+
+# Local sign-in accounts of the web UI. Passwords only as argon2 hashes.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(300), nullable=False),
+    Column("role", String(20), nullable=False),  # viewer | responder | admin
+    Column("person", String(64), nullable=True),  # the playbook person this account is
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled_at", UTCDateTime, nullable=True),
+)
+
+# Server-side web sessions: the cookie holds a random token; only its SHA-256 digest is stored here.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id"), nullable=True),  # null: signed in with an API token
+    Column("actor_name", String(200), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),  # the absolute limit; idle expiry uses last_seen_at
+    Column("csrf_secret", String(64), nullable=False),
+    Index("ix_web_sessions_expires", "expires_at"),
+)
