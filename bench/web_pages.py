@@ -92,6 +92,14 @@ def main() -> int:
                 "declare form": "/declare",
                 f"incident page ({busy})": f"/incidents/{busy}",
                 f"postmortem page ({resolved})": f"/incidents/{resolved}/postmortem",
+                "on-call page": "/oncall",
+                "alerts list": "/alerts",
+                "playbook page": "/playbook",
+                "reports (30d)": "/reports",
+                "reports (365d)": "/reports?period=365d",
+                "status page admin": "/status-admin",
+                "postmortems list": "/postmortems",
+                "action items list": "/action-items",
             }
             print(f"machine: {platform.machine()} {platform.processor() or ''} python {platform.python_version()}")
             print(f"store: SQLite, {args.incidents} incidents ({args.open} open), declared in {declared_in:.1f} s")

@@ -18,6 +18,7 @@ from warroom.engine.acknowledgements import PageAcknowledgements
 from warroom.engine.communication import CADENCE_TIMER, DEADLINE_TIMER, CommunicationClocks
 from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
+from warroom.incidents.checklists import ChecklistService
 from warroom.incidents.service import IncidentService
 from warroom.notify.ack_links import signing_key
 from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE
@@ -64,6 +65,7 @@ class Warroom:
     reports: ReportService
     action_items: ActionItemService
     postmortems: PostmortemService
+    checklists: ChecklistService
 
     @property
     def playbook(self) -> Playbook:
@@ -167,4 +169,5 @@ def build(
         reports=ReportService(db, clock, registry),
         action_items=action_items,
         postmortems=postmortems,
+        checklists=ChecklistService(db, clock, registry, incidents),
     )

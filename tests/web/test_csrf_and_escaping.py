@@ -20,8 +20,22 @@ def _posts(ref: str) -> list[tuple[str, dict[str, str]]]:
         (f"/incidents/{ref}/notes", {"text": "forged"}),
         (f"/incidents/{ref}/timeline/1/pin", {"pinned": "1"}),
         (f"/incidents/{ref}/messages/send", {"template": "status-resolved"}),
+        (f"/incidents/{ref}/checklists/tick", {"list_key": "phase:detection", "item": "0"}),
+        (f"/incidents/{ref}/escalate", {"reason": "forged"}),
+        (f"/incidents/{ref}/page", {"target": "engineer2", "message": "forged"}),
+        (f"/incidents/{ref}/comms/approve", {}),
+        (f"/incidents/{ref}/comms/breach", {}),
+        (f"/incidents/{ref}/comms/regulator-notice", {"reference": "forged"}),
+        (f"/incidents/{ref}/comms/waive", {"deadline": "status_page", "reason": "forged"}),
         (f"/incidents/{ref}/action-items", {"title": "forged"}),
         (f"/incidents/{ref}/postmortem", {"markdown": "forged", "revision": "1"}),
+        ("/oncall/overrides", {"schedule": "primary", "person": "engineer3", "starts_at": "2026-01-06T09:00"}),
+        ("/oncall/overrides/primary/1/remove", {}),
+        ("/oncall/feeds", {"schedule": "primary"}),
+        ("/status-admin/components/login", {"status": "major_outage"}),
+        ("/status-admin/incidents", {"name": "forged", "body": "forged"}),
+        ("/status-admin/maintenances", {"name": "forged", "body": "forged"}),
+        ("/action-items/1/status", {"status": "done"}),
         ("/signout", {}),
     ]
 
@@ -67,6 +81,9 @@ def test_user_text_is_escaped_on_every_page(database_url: str) -> None:
         )
         client.post(f"/incidents/{ref}/status", data={"csrf_token": csrf, "status": "resolved", "note": SCRIPT})
         client.post(f"/incidents/{ref}/action-items", data={"csrf_token": csrf, "title": SCRIPT, "owner": SCRIPT})
+        oncall_form = {"schedule": "primary", "person": "engineer3", "note": SCRIPT, "csrf_token": csrf}
+        oncall_form.update(starts_at="2026-01-06T09:00", ends_at="2026-01-07T09:00")
+        client.post("/oncall/overrides", data=oncall_form)
         preview = client.post(
             f"/incidents/{ref}/messages/preview",
             data={"csrf_token": csrf, "template": "incident-update", "field.what_we_know": SCRIPT},
@@ -75,13 +92,25 @@ def test_user_text_is_escaped_on_every_page(database_url: str) -> None:
             f"/incidents/{ref}/severity", data={"csrf_token": csrf, "severity": SCRIPT, "reason": "x"}
         )
         assert refused.status_code == 400
+        client.post("/status-admin/incidents", data={"csrf_token": csrf, "name": SCRIPT, "body": SCRIPT})
         pages = [
             client.get("/"),
             client.get("/incidents"),
             client.get(f"/incidents?q={SCRIPT}"),
             client.get(f"/incidents/{ref}"),
             client.get(f"/incidents/{ref}/postmortem"),
+            client.get("/oncall"),
+            client.get("/alerts"),
+            client.get(f"/alerts?q={SCRIPT}"),
+            client.get("/playbook"),
+            client.get("/reports"),
+            client.get(f"/reports?period={SCRIPT}"),
+            client.get("/status-admin"),
+            client.get("/postmortems"),
+            client.get("/action-items"),
+            client.get(f"/action-items?owner={SCRIPT}"),
             client.get("/fragments/open-incidents"),
+            client.post(f"/incidents/{ref}/comms/breach", data={"csrf_token": csrf, "at": SCRIPT, "note": SCRIPT}),
             preview,
             refused,
         ]

@@ -17,6 +17,7 @@ from warroom.api.routers import (
     alerts,
     audit,
     chat_commands,
+    checklists,
     communication,
     escalations,
     events_v2,
@@ -76,6 +77,7 @@ def create_app(warroom: Warroom) -> FastAPI:
         reports,
         action_items,
         postmortems,
+        checklists,
     ):
         app.include_router(module.router)
     install_web(app, warroom)  # the web UI's pages and assets (issue 8)

@@ -86,6 +86,8 @@ class BucketCount:
     bucket: Bucket
     incidents: int
     by_severity: dict[str, int]
+    resolved: int = 0  # the bucket's incidents that have resolved
+    resolve_seconds: int = 0  # their summed time to resolve (resolved - started): / resolved is the MTTR
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,21 @@ def bucket_counts(records: Iterable[IncidentRecord], buckets: Sequence[Bucket]) 
     ends = [bucket.end.timestamp() for bucket in buckets]
     totals = [0] * len(buckets)
     severities: list[dict[str, int]] = [{} for _ in buckets]
+    resolved = [0] * len(buckets)
+    resolve_seconds = [0] * len(buckets)
     for record in records:
         index = bucket_index(starts, record.triggered)
         if index >= 0 and record.triggered < ends[index]:
             totals[index] += 1
             counts = severities[index]
             counts[record.severity] = counts.get(record.severity, 0) + 1
-    return [BucketCount(bucket, totals[i], severities[i]) for i, bucket in enumerate(buckets)]
+            if record.resolved is not None:
+                resolved[index] += 1
+                resolve_seconds[index] += record.resolved - record.started
+    return [
+        BucketCount(bucket, totals[i], severities[i], resolved[i], resolve_seconds[i])
+        for i, bucket in enumerate(buckets)
+    ]
 
 
 def detection_counts(records: Iterable[IncidentRecord]) -> dict[str, int]:

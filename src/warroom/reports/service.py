@@ -138,7 +138,7 @@ def _buckets(counts: Sequence[metrics.BucketCount]) -> list[BucketView]:
     return [
         BucketView(
             label=c.bucket.label, start=c.bucket.start, end=c.bucket.end, incidents=c.incidents,
-            by_severity=c.by_severity,
+            by_severity=c.by_severity, mttr_seconds=c.resolve_seconds / c.resolved if c.resolved else None,
         )
         for c in counts
     ]  # fmt: skip

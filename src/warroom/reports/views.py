@@ -36,6 +36,9 @@ class BucketView(BaseModel):
     end: datetime
     incidents: int
     by_severity: dict[str, int]
+    mttr_seconds: float | None = Field(
+        None, description="Mean time to resolve (resolved - started) of the bucket's resolved incidents."
+    )
 
 
 class FrequencyView(BaseModel):

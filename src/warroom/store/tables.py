@@ -624,3 +624,20 @@ web_sessions = Table(
     Column("csrf_secret", String(64), nullable=False),
     Index("ix_web_sessions_expires", "expires_at"),
 )
+
+# ---- checklists (issue 8)
+
+# Ticks of an incident's role and phase checklists (from its frozen playbook). A row is one item of one list;
+# done_at/done_by are null once it is unticked again. The unique key makes a double tick a refusal, not a copy.
+incident_checklist_items = Table(
+    "incident_checklist_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("list_key", String(80), nullable=False),  # role:<key> | phase:<key>
+    Column("item_index", Integer, nullable=False),
+    Column("item_text", Text, nullable=False),
+    Column("done_by", String(200), nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    UniqueConstraint("incident_id", "list_key", "item_index"),
+)

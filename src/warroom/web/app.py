@@ -16,7 +16,21 @@ from warroom.web import formatting
 from warroom.web.accounts import AccountService
 from warroom.web.context import CsrfRefused, NotAllowed, SignInRequired, render
 from warroom.web.sessions import SessionStore
-from warroom.web.views import auth, dashboard, declare, incident, incidents, postmortem
+from warroom.web.views import (
+    alerts,
+    auth,
+    dashboard,
+    declare,
+    followups,
+    incident,
+    incident_controls,
+    incidents,
+    oncall,
+    playbook,
+    postmortem,
+    reports,
+    status_admin,
+)
 
 HERE = Path(__file__).parent
 ASSETS_PATH = "/assets"
@@ -70,5 +84,19 @@ def install_web(app: FastAPI, warroom: Warroom) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(CsrfRefused, _refused)
     app.add_exception_handler(NotAllowed, _refused)
-    for module in (auth, dashboard, declare, incidents, incident, postmortem):
+    for module in (
+        auth,
+        dashboard,
+        declare,
+        incidents,
+        incident,
+        incident_controls,
+        postmortem,
+        oncall,
+        alerts,
+        playbook,
+        reports,
+        status_admin,
+        followups,
+    ):
         app.include_router(module.router, include_in_schema=False, default_response_class=HTMLResponse)

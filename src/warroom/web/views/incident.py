@@ -1,7 +1,9 @@
-"""One incident: summary, status and severity controls, roles, timeline, clocks, escalation, messages.
+"""One incident: summary, status and severity controls, roles, checklists, timeline, clocks, escalation, messages.
 
 Every form posts, changes state through a service and redirects back (PRG); a refused change re-renders the
-page with the reason. The live region is re-fetched by htmx every few seconds (`hx-select="#live"`).
+page with the reason. The live region is re-fetched by htmx every few seconds (`hx-select="#live"`). An unknown
+incident, or one the signed-in person may not see, is an HTML 404 page. The controls for checklists, escalation
+and security communication are in `incident_controls.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from warroom.auth.actors import Actor
 from warroom.comms.commands import ComposeMessage
 from warroom.comms.rendering import optional_fields, required_fields
 from warroom.errors import NotFound, WarroomError
+from warroom.incidents.checklists import ROLE_PREFIX
 from warroom.incidents.commands import AddNote, AssignRole, ChangeSeverity, ChangeStatus
 from warroom.incidents.service import parse_ref
 from warroom.runtime import Warroom
@@ -39,13 +42,23 @@ def incident_values(warroom: Warroom, actor: Actor, ref: str) -> dict[str, Any]:
     except NotFound:
         postmortem = None
     templates = [(t, required_fields(t), optional_fields(t)) for t in frozen.templates]
+    clocks = incident_clocks(view, comms, frozen, warroom.clock.now())
+    if view.resolved_at is not None:  # a resolved incident shows how long it lasted, not a clock still counting
+        clocks = [c for c in clocks if c.counts != "since"]
+    runbooks = {runbook.key: runbook for runbook in frozen.runbooks}
+    checklists = warroom.checklists.state(actor, view.id)
     return {
         "incident": view,
         "events": list(reversed(events)),
         "pinned": [e for e in events if e.pinned],
         "frozen": frozen,
         "comms": comms,
-        "clocks": incident_clocks(view, comms, frozen, warroom.clock.now()),
+        "clocks": clocks,
+        "lasted_seconds": view.durations.duration_seconds if view.resolved_at is not None else None,
+        "checklists": checklists,
+        "role_checklists": {c.key.removeprefix(ROLE_PREFIX): c for c in checklists.roles},
+        "runbooks": [(ref_, runbooks.get(ref_)) for ref_ in view.runbooks],
+        "security_panel": view.security or view.personal_data_breach_at is not None,
         "escalations": escalations,
         "pages": pages,
         "postmortem": postmortem,
@@ -59,12 +72,16 @@ def incident_values(warroom: Warroom, actor: Actor, ref: str) -> dict[str, Any]:
 def _page(
     request: Request, warroom: Warroom, session: WebSession, ref: str, status_code: int = 200, **extra: Any
 ) -> HTMLResponse:
-    values = incident_values(warroom, session.actor, ref)
+    try:
+        values = incident_values(warroom, session.actor, ref)
+    except NotFound:
+        message = f"There is no incident {ref}, or you may not see it."
+        return render(request, "not_found.html", session, status_code=404, message=message)
     defaults: dict[str, Any] = {"preview": None, "preview_form": {}, "open_template": None}
     return render(request, "incident.html", session, status_code=status_code, **{**defaults, **values, **extra})
 
 
-def _done_or_refused(
+def done_or_refused(
     request: Request, warroom: Warroom, session: WebSession, ref: str, error: WarroomError | str
 ) -> HTMLResponse:
     if isinstance(error, str):
@@ -84,16 +101,16 @@ def acknowledge(
     try:
         view = warroom.incidents.acknowledge(actor, ref)
     except WarroomError as error:
-        return _done_or_refused(request, warroom, session, ref, error)
+        return done_or_refused(request, warroom, session, ref, error)
     return redirect(f"/incidents/{view.id}")
 
 
-def _apply(request: Request, warroom: Warroom, session: WebSession, ref: str, action: Any, *args: Any) -> Response:
+def apply(request: Request, warroom: Warroom, session: WebSession, ref: str, action: Any, *args: Any) -> Response:
     """Run one service call; on success back to the incident (at `#anchor` if given), else the page with the reason."""
     try:
         action(*args)
     except WarroomError as error:
-        return _done_or_refused(request, warroom, session, ref, error)
+        return done_or_refused(request, warroom, session, ref, error)
     return redirect(f"/incidents/{warroom.incidents.get(session.actor, ref).id}")
 
 
@@ -105,8 +122,8 @@ def change_status(
         ChangeStatus, {"status": field(form, "status"), "note": field(form, "note") or None}
     )
     if command is None:
-        return _done_or_refused(request, warroom, session, ref, problem or "invalid")
-    return _apply(request, warroom, session, ref, warroom.incidents.change_status, actor, ref, command)
+        return done_or_refused(request, warroom, session, ref, problem or "invalid")
+    return apply(request, warroom, session, ref, warroom.incidents.change_status, actor, ref, command)
 
 
 @router.post("/severity")
@@ -117,8 +134,8 @@ def change_severity(
         ChangeSeverity, {"severity": field(form, "severity"), "reason": field(form, "reason")}
     )
     if command is None:
-        return _done_or_refused(request, warroom, session, ref, problem or "invalid")
-    return _apply(request, warroom, session, ref, warroom.incidents.change_severity, actor, ref, command)
+        return done_or_refused(request, warroom, session, ref, problem or "invalid")
+    return apply(request, warroom, session, ref, warroom.incidents.change_severity, actor, ref, command)
 
 
 @router.post("/roles")
@@ -131,16 +148,16 @@ def assign_role(
         person = actor.name
     command, problem = command_or_error(AssignRole, {"person": person})
     if command is None or not role:
-        return _done_or_refused(request, warroom, session, ref, problem or "role: choose a role")
-    return _apply(request, warroom, session, ref, warroom.incidents.assign_role, actor, ref, role, command)
+        return done_or_refused(request, warroom, session, ref, problem or "role: choose a role")
+    return apply(request, warroom, session, ref, warroom.incidents.assign_role, actor, ref, role, command)
 
 
 @router.post("/notes")
 def add_note(request: Request, ref: str, warroom: Runtime, session: Session, form: Form, actor: Responder) -> Response:
     command, problem = command_or_error(AddNote, {"text": field(form, "text"), "pinned": bool(field(form, "pinned"))})
     if command is None:
-        return _done_or_refused(request, warroom, session, ref, problem or "invalid")
-    return _apply(request, warroom, session, ref, warroom.incidents.add_note, actor, ref, command)
+        return done_or_refused(request, warroom, session, ref, problem or "invalid")
+    return apply(request, warroom, session, ref, warroom.incidents.add_note, actor, ref, command)
 
 
 @router.post("/timeline/{event_id}/pin")
@@ -148,7 +165,7 @@ def pin(
     request: Request, ref: str, event_id: int, warroom: Runtime, session: Session, form: Form, actor: Responder
 ) -> Response:
     pinned = field(form, "pinned", "1") != "0"
-    return _apply(request, warroom, session, ref, warroom.incidents.pin, actor, ref, event_id, pinned)
+    return apply(request, warroom, session, ref, warroom.incidents.pin, actor, ref, event_id, pinned)
 
 
 def _message(form: FormData, ref: str) -> tuple[ComposeMessage | None, str | None]:
@@ -173,11 +190,11 @@ def preview_message(request: Request, ref: str, warroom: Runtime, session: Sessi
     """The rendered message, its audience and what is missing; htmx picks `#preview-<template>` out of the page."""
     command, problem = _message(form, ref)
     if command is None:
-        return _done_or_refused(request, warroom, session, ref, problem or "invalid")
+        return done_or_refused(request, warroom, session, ref, problem or "invalid")
     try:
         preview = warroom.communication.preview(session.actor, command)
     except WarroomError as error:
-        return _done_or_refused(request, warroom, session, ref, error)
+        return done_or_refused(request, warroom, session, ref, error)
     return _page(
         request, warroom, session, ref, preview=preview, preview_form=dict(form), open_template=command.template
     )
@@ -189,5 +206,5 @@ def send_message(
 ) -> Response:
     command, problem = _message(form, ref)
     if command is None:
-        return _done_or_refused(request, warroom, session, ref, problem or "invalid")
-    return _apply(request, warroom, session, ref, warroom.communication.send, actor, command)
+        return done_or_refused(request, warroom, session, ref, problem or "invalid")
+    return apply(request, warroom, session, ref, warroom.communication.send, actor, command)
