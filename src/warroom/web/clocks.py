@@ -17,7 +17,7 @@ class Clock:
     label: str
     at: datetime | None  # counting since (elapsed) or until (deadline)
     counts: str  # "since" | "until" | "none"
-    state: str  # running | due_soon | overdue | met | waived | stopped
+    state: str  # running | due_soon | overdue | met | missed | waived | stopped
     detail: str = ""
 
 
@@ -41,7 +41,10 @@ def incident_clocks(view: IncidentView, comms: CommsStatus | None, playbook: Pla
     for deadline in comms.clocks if comms is not None else []:
         if deadline.met_at is not None:
             clocks.append(Clock(deadline.name, deadline.met_at, "none", "met", deadline.note or ""))
-        elif deadline.due_at is not None and deadline.state in {"running", "missed"}:
+        elif deadline.due_at is not None and deadline.state == "missed":
+            # A miss is a fact on the timeline: shown as when it was due, not as a counter that grows forever.
+            clocks.append(Clock(deadline.name, deadline.due_at, "none", "missed", deadline.note or "not sent"))
+        elif deadline.due_at is not None and deadline.state == "running":
             state = _deadline_state(deadline.due_at, now)
             clocks.append(Clock(deadline.name, deadline.due_at, "until", state, deadline.note or ""))
         else:
@@ -50,7 +53,10 @@ def incident_clocks(view: IncidentView, comms: CommsStatus | None, playbook: Pla
     target = severity.resolution_target if severity is not None else None
     if target is not None:
         if view.resolved_at is not None:
-            clocks.append(Clock("Resolution target", view.resolved_at, "none", "met", f"target {target}"))
+            made = target.is_business or view.resolved_at < view.triggered_at + target.elapsed
+            clocks.append(
+                Clock("Resolution target", view.resolved_at, "none", "met" if made else "missed", f"target {target}")
+            )
         elif target.is_business:
             clocks.append(Clock("Resolution target", None, "none", "running", f"within {target}"))
         else:
