@@ -99,8 +99,14 @@ def parse_json_path(text: str) -> tuple[str | int, ...]:
 @lru_cache(maxsize=512)
 def _compile(value: str) -> _Path | _Template:
     """Compiled once per distinct mapping value: every delivery of an integration uses the same few."""
-    if "{{" not in value and value.startswith("$"):
-        return _Path(value, parse_json_path(value))
+    if value.startswith("$"):
+        try:
+            return _Path(value, parse_json_path(value))
+        except ValueError:
+            # "$['{{']" is a path to a key named "{{"; a value that is not a path but has template braces is a
+            # template that happens to start with '$'.
+            if "{{" not in value and "{%" not in value:
+                raise
     return _Template(value, _ENVIRONMENT.from_string(value))
 
 
