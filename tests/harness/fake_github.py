@@ -14,8 +14,10 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.harness.loopback import LoopbackServer
 
 ISSUES_PATH = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/issues$")
 MEDIA_TYPE = "application/vnd.github+json"
@@ -38,10 +40,6 @@ class GitHubRequest:
         return self.status == 201
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def _error(status: int, message: str, errors: list[dict[str, Any]] | None = None) -> Answer:
     body: dict[str, Any] = {"message": message, "documentation_url": DOCS, "status": str(status)}
     if errors:
@@ -49,7 +47,7 @@ def _error(status: int, message: str, errors: list[dict[str, Any]] | None = None
     return status, body
 
 
-class FakeGitHub:
+class FakeGitHub(LoopbackServer):
     """``with FakeGitHub() as github: GitHubTracker(github.url, SecretStr(github.token), github.repo)``."""
 
     def __init__(
@@ -67,18 +65,7 @@ class FakeGitHub:
         self._down = False
         self._failures: deque[Answer] = deque()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self) -> FakeGitHub:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(10)
-        self._server.server_close()
+        self._serve(self._handler_class())
 
     # ---- scripting and inspection -------------------------------------------------------------------------
 

@@ -15,8 +15,10 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.harness.loopback import LoopbackServer
 
 CREATE_PATH = "/rest/api/2/issue"
 ISSUE_TYPES = ("Task", "Bug", "Story", "Epic")
@@ -40,15 +42,11 @@ class JiraRequest:
         return self.status == 201
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
 def _error(status: int, messages: list[str] | None = None, errors: dict[str, str] | None = None) -> Answer:
     return status, {"errorMessages": messages or [], "errors": errors or {}}
 
 
-class FakeJira:
+class FakeJira(LoopbackServer):
     """``with FakeJira() as jira: JiraTracker(jira.url, jira.email, SecretStr(jira.api_token), jira.project)``."""
 
     def __init__(
@@ -62,18 +60,7 @@ class FakeJira:
         self._down = False
         self._failures: deque[Answer] = deque()
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self) -> FakeJira:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(10)
-        self._server.server_close()
+        self._serve(self._handler_class())
 
     # ---- scripting and inspection -------------------------------------------------------------------------
 

@@ -21,9 +21,11 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.harness.loopback import LoopbackServer
 
 BOT_USER = "UWARROOMBOT"
 NAME_RULE = re.compile(r"^[a-z0-9_-]{1,80}$")
@@ -77,11 +79,7 @@ class _Failure:
     retry_after: float | None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     """``with FakeSlack(token="xoxb-test") as slack: SlackChannel(slack.api_url, "xoxb-test", None)``."""
 
     def __init__(self, token: str = "xoxb-fake-token", users: Iterable[str] | None = None, list_page_size: int = 100):
@@ -93,20 +91,9 @@ class FakeSlack:
         self._failures: deque[_Failure] = deque()
         self._serial = 0
         self._condition = threading.Condition()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._serve(self._handler_class())
 
     # ---- lifecycle and addresses ------------------------------------------------------------------------------
-
-    def __enter__(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(10)
-        self._server.server_close()
 
     @property
     def api_url(self) -> str:
@@ -287,8 +274,13 @@ class FakeSlack:
         if channel.is_archived:
             return _error("is_archived")
         self._serial += 1
-        posted = {"type": "message", "user": BOT_USER, "ts": f"{1767600000 + self._serial}.{self._serial:06d}",
-                  "text": text, "blocks": blocks}
+        posted = {
+            "type": "message",
+            "user": BOT_USER,
+            "ts": f"{1767600000 + self._serial}.{self._serial:06d}",
+            "text": text,
+            "blocks": blocks,
+        }
         channel.messages.append(posted)
         return {"ok": True, "channel": channel.id, "ts": posted["ts"], "message": posted}
 

@@ -18,9 +18,11 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
+
+from tests.harness.loopback import LoopbackServer
 
 RESOURCE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/(?P<resource>Messages|Calls)\.json$")
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
@@ -56,11 +58,7 @@ class _Failure:
     retry_after: float | None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-class FakeTwilio:
+class FakeTwilio(LoopbackServer):
     """``with FakeTwilio() as twilio: TwilioSmsChannel(twilio.url, twilio.account_sid, twilio.auth_token, ...)``."""
 
     def __init__(self, account_sid: str = "AC" + "0" * 31 + "1", auth_token: str = "fake-auth-token-7f3a") -> None:
@@ -70,18 +68,7 @@ class FakeTwilio:
         self._down = False
         self._failures: deque[_Failure] = deque()
         self._condition = threading.Condition()
-        self._server = _Server(("127.0.0.1", 0), self._handler_class())
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self) -> FakeTwilio:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._server.shutdown()
-        self._thread.join(10)
-        self._server.server_close()
+        self._serve(self._handler_class())
 
     # ---- scripting and inspection -----------------------------------------------------------------------------
 
@@ -91,7 +78,11 @@ class FakeTwilio:
             self._down = is_down
 
     def fail_next(
-        self, count: int = 1, status: int = 400, code: int = 21211, message: str | None = None,
+        self,
+        count: int = 1,
+        status: int = 400,
+        code: int = 21211,
+        message: str | None = None,
         retry_after: float | None = None,
     ) -> None:
         text = message or MESSAGES.get(code, f"Error {code}")

@@ -47,7 +47,7 @@ class Pager:
         requests = self.receiver.requests()
         new = requests[self._seen :]
         self._seen = len(requests)
-        bodies = []
+        bodies: list[dict[str, Any]] = []
         for request in new:
             expected = "sha256=" + hmac.new(PAGE_SECRET.encode(), request.body, hashlib.sha256).hexdigest()
             assert request.header("X-Warroom-Signature") == expected, "page signature does not verify"
