@@ -160,6 +160,12 @@ class FakeGitHub(LoopbackServer):
                 raw = self.rfile.read(length) if length else b""
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 status, answer = fake._answer(self.command, self.path, headers, raw)
+                # Recorded before answering, so a caller whose request returned always finds it recorded.
+                try:
+                    body: Any = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                fake._record(GitHubRequest(self.command, self.path, headers, body, status, answer))
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -167,11 +173,6 @@ class FakeGitHub(LoopbackServer):
                 self.send_header("X-GitHub-Media-Type", "github.v3; format=json")
                 self.end_headers()
                 self.wfile.write(payload)
-                try:
-                    body: Any = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode(errors="replace")
-                fake._record(GitHubRequest(self.command, self.path, headers, body, status, answer))
 
             do_POST = _serve
             do_GET = _serve

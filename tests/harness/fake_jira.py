@@ -139,17 +139,18 @@ class FakeJira(LoopbackServer):
                 raw = self.rfile.read(length) if length else b""
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 status, answer = fake._answer(self.command, self.path, headers, raw)
+                # Recorded before answering, so a caller whose request returned always finds it recorded.
+                try:
+                    body: Any = json.loads(raw) if raw else None
+                except ValueError:
+                    body = raw.decode(errors="replace")
+                fake._record(JiraRequest(self.command, self.path, headers, body, status, answer))
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json;charset=UTF-8")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                try:
-                    body: Any = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode(errors="replace")
-                fake._record(JiraRequest(self.command, self.path, headers, body, status, answer))
 
             do_POST = _serve
             do_GET = _serve

@@ -171,6 +171,8 @@ class FakeTwilio(LoopbackServer):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = dict(parse_qsl((self.rfile.read(length) if length else b"").decode()))
                 status, answer, extra = fake._answer(self.path, form, self.headers.get("Authorization") or "")
+                # Recorded before answering, so a caller whose request returned always finds it recorded.
+                fake._record(self.path, form, status, answer)
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -179,7 +181,6 @@ class FakeTwilio(LoopbackServer):
                     self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(payload)
-                fake._record(self.path, form, status, answer)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass

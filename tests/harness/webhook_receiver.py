@@ -156,14 +156,8 @@ class WebhookReceiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 status = receiver._next_status()
-                payload = json.dumps({"status": status}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-                self.wfile.flush()
-                # Recorded once answered: a waiter that sees it knows the response went out.
+                # Recorded before answering: a sender whose call has returned finds its request here, with no race
+                # between the response reaching it and this thread appending (CI once lost that race).
                 receiver._record(
                     ReceivedRequest(
                         method="POST",
@@ -173,6 +167,13 @@ class WebhookReceiver:
                         status=status,
                     )
                 )
+                payload = json.dumps({"status": status}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                self.wfile.flush()
 
             def log_message(self, format: str, *args: Any) -> None:  # quiet test output
                 pass
