@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,7 @@ from warroom.engine.loop import Engine
 from warroom.incidents.checklists import ChecklistService
 from warroom.incidents.service import IncidentService
 from warroom.notify.ack_links import signing_key
+from warroom.notify.channels import Channel
 from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE
 from warroom.notify.page_messages import PageMessages
 from warroom.notify.routes import build_channels, method_routes
@@ -90,20 +92,27 @@ def configured_playbook(settings: Settings) -> Playbook:
 
 
 def build(
-    settings: Settings, clock: Clock | None = None, *, migrate: bool = True, playbook: Playbook | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    migrate: bool = True,
+    playbook: Playbook | None = None,
+    channels: Mapping[str, Channel] | None = None,
+    database: Database | None = None,
 ) -> Warroom:
+    """`channels` and `database` replace the configured providers and store (drills deliver into memory)."""
     if clock is None:
         clock = FileClock(settings.clock_file) if settings.clock_file else SystemClock()
     playbook = playbook or configured_playbook(settings)  # validate before touching the database
     if migrate:
         upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = database or Database(settings.database_url)
     registry = PlaybookRegistry(db)
     registry.activate(playbook, clock)
     incidents = IncidentService(db, clock, registry)
     alerts = AlertService(db, clock, registry, incidents)
     heartbeats = HeartbeatService(db, clock, alerts)
-    channels = build_channels(settings, clock)
+    channels = dict(channels) if channels is not None else build_channels(settings, clock)
     ack_key = signing_key(db, clock, settings.secret_key.get_secret_value() if settings.secret_key else None)
     routes = method_routes(settings, channels)
     policy = DeliveryPolicy(
@@ -138,8 +147,16 @@ def build(
     engine.register(DEADLINE_TIMER, comms_clocks.on_deadline)
     engine.register(CADENCE_TIMER, comms_clocks.on_cadence)
     communication = CommunicationService(
-        db, clock, registry, incidents, comms_clocks, status_page=status_page, configured_channels=set(channels),
-        recipients=settings.audience_recipients, public_url=settings.public_url, wake_sender=sender.wake,
+        db,
+        clock,
+        registry,
+        incidents,
+        comms_clocks,
+        status_page=status_page,
+        configured_channels=set(channels),
+        recipients=settings.audience_recipients,
+        public_url=settings.public_url,
+        wake_sender=sender.wake,
     )
     action_items = build_action_items(db, clock, registry, incidents, routes, settings, wake_sender=sender.wake)
     engine.register(ACTION_ITEM_TIMER, action_items.reminders.on_timer)

@@ -6,7 +6,7 @@ import typer
 
 from warroom.cli import accounts as account_cli
 from warroom.cli import action_items as action_cli
-from warroom.cli import admin, alerts, comms, incident, oncall, serve
+from warroom.cli import admin, alerts, comms, drill, incident, oncall, serve
 from warroom.cli import postmortems as postmortem_cli
 from warroom.cli import report as report_cli
 
@@ -26,6 +26,7 @@ app.add_typer(admin.db_app, name="db")
 app.command("init")(admin.init)
 app.command("serve")(serve.serve)
 app.command("report")(report_cli.report)
+app.command("drill")(drill.drill)
 
 if __name__ == "__main__":
     app()

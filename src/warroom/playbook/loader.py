@@ -6,10 +6,10 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -17,6 +17,8 @@ from warroom.playbook.references import Loc, reference_problems
 from warroom.playbook.schema import Playbook
 
 PRESETS_DIR = Path(__file__).parent / "presets"
+ModelT = TypeVar("ModelT", bound=BaseModel)
+_MAPPING_HINT = {"playbook": " (name:, severities:, ...)"}
 
 
 @dataclass(frozen=True)
@@ -69,22 +71,24 @@ def _index_lines(node: Node, path: Loc, lines: dict[Loc, int]) -> None:
             _index_lines(item, (*path, index), lines)
 
 
-def _format_loc(loc: Loc) -> str:
+def format_loc(loc: Loc) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
 
-def _line_for(loc: Loc, lines: dict[Loc, int]) -> int:
+def line_for(loc: Loc, lines: dict[Loc, int]) -> int:
     for end in range(len(loc), -1, -1):
         if loc[:end] in lines:
             return lines[loc[:end]]
     return 1
 
 
-def parse_playbook(text: str, file: str = "<playbook>") -> Playbook:
-    """Validate playbook text; raise PlaybookError listing every problem with file:line:key."""
+def parse_yaml_model(text: str, file: str, model: type[ModelT], what: str) -> tuple[ModelT, dict[Loc, int]]:
+    """YAML text validated as `model`; raise PlaybookError listing every problem with file:line:key.
+
+    Returns the model and the line of every key path, for problems found after validation."""
     try:
         root = yaml.compose(text, Loader=_StrictLoader)
         data = yaml.load(text, Loader=_StrictLoader)
@@ -95,24 +99,29 @@ def parse_playbook(text: str, file: str = "<playbook>") -> Playbook:
     except yaml.YAMLError as error:
         raise PlaybookError([PlaybookProblem(file, 1, "", str(error))]) from None
     if root is None or not isinstance(data, dict):
-        raise PlaybookError([PlaybookProblem(file, 1, "", "a playbook is a YAML mapping (name:, severities:, ...)")])
+        raise PlaybookError([PlaybookProblem(file, 1, "", f"a {what} is a YAML mapping{_MAPPING_HINT.get(what, '')}")])
     lines: dict[Loc, int] = {}
     _index_lines(root, (), lines)
     try:
-        playbook = Playbook.model_validate(data)
+        return model.model_validate(data), lines
     except ValidationError as error:
         problems = []
         for detail in error.errors(include_url=False):
             loc = tuple(detail["loc"])
             message = detail["msg"].removeprefix("Value error, ")
             if detail["type"] == "extra_forbidden":
-                message = "unknown key (not part of the playbook schema)"
-            problems.append(PlaybookProblem(file, _line_for(loc, lines), _format_loc(loc), message))
+                message = f"unknown key (not part of the {what} schema)"
+            problems.append(PlaybookProblem(file, line_for(loc, lines), format_loc(loc), message))
         raise PlaybookError(problems) from None
+
+
+def parse_playbook(text: str, file: str = "<playbook>") -> Playbook:
+    """Validate playbook text; raise PlaybookError listing every problem with file:line:key."""
+    playbook, lines = parse_yaml_model(text, file, Playbook, "playbook")
     reference = reference_problems(playbook)
     if reference:
         raise PlaybookError(
-            [PlaybookProblem(file, _line_for(loc, lines), _format_loc(loc), message) for loc, message in reference]
+            [PlaybookProblem(file, line_for(loc, lines), format_loc(loc), message) for loc, message in reference]
         )
     return playbook
 
