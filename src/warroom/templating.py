@@ -301,13 +301,18 @@ _draft_environment.filters = {
 }
 
 
+@lru_cache(maxsize=64)
+def _draft_template(text: str) -> Template:
+    return _draft_environment.from_string(text)
+
+
 def render_draft(text: str, context: dict[str, Any], placeholder: Callable[[str], str]) -> str:
     """Fill a draft people will complete: a value the context lacks prints as `placeholder(name)` instead of
     failing. RenderError only for what no placeholder can stand in for (syntax, sandbox refusals)."""
     named = {key: _wrap(value, key) for key, value in context.items()}
     token = _placeholder.set(placeholder)
     try:
-        return _draft_environment.from_string(text).render(named)
+        return _draft_template(text).render(named)
     except TemplateError as error:
         raise RenderError(str(error.message or error)) from None
     finally:

@@ -128,7 +128,8 @@ def _from_event(row: Any, incident: str) -> Entry | None:
             row.at, kind, incident, str(after.get("deadline", "")), {"channel": after.get("channel")}, row.text
         )
     status = row.kind if row.kind in ("declared", "acknowledged", "mitigated") else str(after.get("status", ""))
-    return Entry(row.at, kind, incident, status, {}, row.text) if status else None
+    detail = {"severity": after["severity"]} if row.kind == "declared" and "severity" in after else {}
+    return Entry(row.at, kind, incident, status, detail, row.text) if status else None
 
 
 def _from_message(row: Any, incident: str, channel_of: dict[int, str]) -> Entry | None:

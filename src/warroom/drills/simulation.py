@@ -24,10 +24,15 @@ from warroom.playbook.schema import Playbook
 from warroom.runtime import Warroom, build
 from warroom.settings import Settings
 from warroom.store.database import Database
-from warroom.store.tables import metadata, outbox
+from warroom.store.tables import metadata, outbox, timers
 
 # A drill must not loop forever on a rule that re-arms itself at the same instant.
 MAX_STEPS_PER_INSTANT = 1000
+MAX_IDLE_PASSES = 3  # passes at one due instant that neither fire nor send: something will never run
+_NEXT_DUE = select(
+    select(func.min(outbox.c.next_attempt_at)).where(outbox.c.state == "pending").scalar_subquery(),
+    select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None)).scalar_subquery(),
+)
 SIMULATED_URL = "https://warroom.drill.invalid"
 
 
@@ -75,39 +80,39 @@ class Simulation:
 
     def settle(self) -> None:
         """Fire what is due now and deliver what that queued, until nothing more is due at this instant."""
-        for _ in range(MAX_STEPS_PER_INSTANT):
-            fired = self.warroom.engine.run_due()
-            sent = self.warroom.sender.deliver_due()
-            if not fired and not sent and not self._due(self.now):
-                return
-        raise RuntimeError(f"the drill does not settle at {self.now.isoformat()}: a rule keeps re-arming itself")
+        self.advance_to(self.now)
 
     def advance_to(self, instant: datetime) -> None:
-        """Let time pass up to `instant`, stopping at every instant something is due on the way."""
-        self.settle()
-        while True:
-            upcoming = self._next_due()
+        """Let time pass up to `instant`, stopping at every instant something is due on the way.
+
+        At each stop the engine fires what is due, then the sender delivers what is due (the sender drains
+        everything due at its now before it returns); whatever that queued for the same instant is found by
+        the next look-up, so effects at one instant run to completion before the clock moves on."""
+        previous: datetime | None = None
+        idle = 0
+        for _ in range(MAX_STEPS_PER_INSTANT * 100):
+            message_due, timer_due = self._due_instants()
+            upcoming = min((due for due in (message_due, timer_due) if due is not None), default=None)
             if upcoming is None or upcoming > instant:
                 break
             if upcoming > self.now:
                 self.clock.set(upcoming)
-            self.settle()
+            fired = self.warroom.engine.run_due() if timer_due is not None and timer_due <= self.now else 0
+            sent = self.warroom.sender.deliver_due() if fired or message_due == upcoming else 0
+            idle = idle + 1 if not fired and not sent and upcoming == previous else 0
+            if idle > MAX_IDLE_PASSES:
+                raise RuntimeError(f"the drill is stuck at {self.now.isoformat()}: something due will not run")
+            previous = upcoming
+        else:
+            raise RuntimeError(f"the drill does not settle before {instant.isoformat()}: a rule keeps re-arming")
         if instant > self.now:
             self.clock.set(instant)
-        self.settle()
 
-    def _next_due(self) -> datetime | None:
+    def _due_instants(self) -> tuple[datetime | None, datetime | None]:
+        """The earliest pending message (a page, a retry, a deferred one) and the earliest timer, in one query."""
         with self.warroom.db.read() as connection:
-            message = connection.execute(
-                select(func.min(outbox.c.next_attempt_at)).where(outbox.c.state == "pending")
-            ).scalar()
-        timer = self.warroom.engine.next_due()
-        candidates = [instant for instant in (message, timer) if instant is not None]
-        return min(candidates) if candidates else None
-
-    def _due(self, instant: datetime) -> bool:
-        upcoming = self._next_due()
-        return upcoming is not None and upcoming <= instant
+            message_due, timer_due = connection.execute(_NEXT_DUE).one()
+        return message_due, timer_due
 
     def close(self) -> None:
         self.warroom.close()
@@ -129,4 +134,5 @@ def _throw_away(database: Database) -> None:
     def _fast(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()

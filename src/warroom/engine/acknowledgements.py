@@ -70,9 +70,7 @@ class PageAcknowledgements:
             if first:
                 answer = f"Acknowledged {ref_text}: {row.title}"
             else:
-                answer = (
-                    f"{ref_text} was already acknowledged by {row.acknowledged_by}; your notifications for it stop"
-                )
+                answer = f"{ref_text} was already acknowledged by {row.acknowledged_by}; your notifications for it stop"
             return Acknowledged(ref_text, person, first, answer)
 
     def _latest_unanswered(self, tx: Connection, person: str) -> int:

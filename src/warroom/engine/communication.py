@@ -54,9 +54,7 @@ def pending_for_incident(tx: Connection, number: int) -> dict[tuple[str, str], T
             or_(timers.c.subject == str(number), timers.c.subject.startswith(f"{number}:")),
         )
     )
-    return {
-        (r.kind, r.subject): Timer(r.id, r.kind, r.subject, r.due_at, r.fence, dict(r.payload or {})) for r in rows
-    }
+    return {(r.kind, r.subject): Timer(r.id, r.kind, r.subject, r.due_at, r.fence, dict(r.payload or {})) for r in rows}
 
 
 def _utc(value: datetime) -> str:

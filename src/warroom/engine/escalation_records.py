@@ -63,6 +63,7 @@ def pages_of(connection: Connection, number: int) -> list[PageView]:
         for r in connection.execute(query)
     ]
 
+
 def escalations_of(connection: Connection, number: int) -> list[EscalationView]:
     views = []
     for row in escalation_rows(connection, number, None, manual=True):

@@ -243,14 +243,27 @@ class EscalationService:
                 page_id = tx.execute(
                     insert(pages)
                     .values(
-                        escalation_id=row.id, incident_id=number, level=level, round=0, person=reached.person,
-                        via=f"{reached.via}, paged by {actor.name}"[:200], methods=list(methods), due_at=now,
+                        escalation_id=row.id,
+                        incident_id=number,
+                        level=level,
+                        round=0,
+                        person=reached.person,
+                        via=f"{reached.via}, paged by {actor.name}"[:200],
+                        methods=list(methods),
+                        due_at=now,
                         paged_at=now,
                     )
                     .returning(pages.c.id)
                 ).scalar_one()
                 self.page_messages.enqueue(
-                    tx, incident, severity, page_id, people.get(reached.person), reached.person, methods, now,
+                    tx,
+                    incident,
+                    severity,
+                    page_id,
+                    people.get(reached.person),
+                    reached.person,
+                    methods,
+                    now,
                     {"policy": MANUAL, "level": level + 1, "round": 1, "paged_by": actor.name, "message": message},
                 )
             tx.execute(update(escalations).where(escalations.c.id == row.id).values(level=level))
@@ -259,8 +272,12 @@ class EscalationService:
             if paged != [planned.key]:
                 text += f" (reached {', '.join(paged)})"
             after = {
-                "policy": MANUAL, "level": level + 1, "target": planned.describe(), "people": paged,
-                "message": message, "problems": resolution.problems,
+                "policy": MANUAL,
+                "level": level + 1,
+                "target": planned.describe(),
+                "people": paged,
+                "message": message,
+                "problems": resolution.problems,
             }
             append_event(tx, number, now, actor.name, "paged", text, None, after)
             record_audit(tx, now, actor, "incident.page", f"incident:{number}", {"target": planned.describe()})
@@ -272,7 +289,6 @@ class EscalationService:
     def state(self, number: int) -> tuple[list[EscalationView], list[PageView]]:
         with self.db.read() as connection:
             return escalations_of(connection, number), pages_of(connection, number)
-
 
     # ---- internals ---------------------------------------------------------------------------------
 
@@ -436,7 +452,14 @@ class EscalationService:
                 .returning(pages.c.id)
             ).scalar_one()
             self.page_messages.enqueue(
-                tx, incident, severity, page_id, people.get(reached.person), reached.person, level.methods, now,
+                tx,
+                incident,
+                severity,
+                page_id,
+                people.get(reached.person),
+                reached.person,
+                level.methods,
+                now,
                 {"policy": plan.policy, "level": step.level + 1, "round": step.round + 1},
             )
             paged.append(reached.person)
@@ -475,9 +498,15 @@ class EscalationService:
         if row is None:
             tx.execute(
                 insert(escalations).values(
-                    incident_id=number, policy=MANUAL, kind=MANUAL,
+                    incident_id=number,
+                    policy=MANUAL,
+                    kind=MANUAL,
                     plan={"policy": MANUAL, "name": "Manual pages", "kind": MANUAL},
-                    state=EscalationState.STOPPED.value, anchor_at=now, level=-1, round=0, started_at=now,
+                    state=EscalationState.STOPPED.value,
+                    anchor_at=now,
+                    level=-1,
+                    round=0,
+                    started_at=now,
                 )
             )
             row = tx.execute(query).one()

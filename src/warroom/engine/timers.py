@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -63,33 +63,36 @@ def pending(connection: Connection, kind: str, subject: str) -> Timer | None:
     return None if row is None else _timer(row)
 
 
+_CLAIM_DUE = (
+    select(timers)
+    .where(timers.c.fired_at.is_(None), timers.c.due_at <= bindparam("now"))
+    .order_by(timers.c.due_at, timers.c.id)
+    .limit(bindparam("limit"))
+)
+# Built once: the engine claims, fires and marks many times a second under load (and in every drill step).
+_CLAIM_DUE_BY_DIALECT = {"postgresql": _CLAIM_DUE.with_for_update(skip_locked=True)}
+_MARK_FIRED = (
+    update(timers)
+    .where(timers.c.id == bindparam("t_id"), timers.c.fence == bindparam("t_fence"), timers.c.fired_at.is_(None))
+    .values(fired_at=bindparam("t_now"))
+)
+_NEXT_DUE = select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None))
+
+
 def claim_due(tx: Connection, now: datetime, limit: int) -> list[Timer]:
     """Due timers, locked for this transaction. PostgreSQL skips rows another engine holds; SQLite has one writer."""
-    query = (
-        select(timers)
-        .where(timers.c.fired_at.is_(None), timers.c.due_at <= now)
-        .order_by(timers.c.due_at, timers.c.id)
-        .limit(limit)
-    )
-    if tx.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return [_timer(row) for row in tx.execute(query)]
+    query = _CLAIM_DUE_BY_DIALECT.get(tx.dialect.name, _CLAIM_DUE)
+    return [_timer(row) for row in tx.execute(query, {"now": now, "limit": limit})]
 
 
 def mark_fired(tx: Connection, timer: Timer, now: datetime) -> bool:
     """False when the timer was re-armed or fired meanwhile: its effect must not happen twice."""
-    result = tx.execute(
-        update(timers)
-        .where(timers.c.id == timer.id, timers.c.fence == timer.fence, timers.c.fired_at.is_(None))
-        .values(fired_at=now)
-    )
+    result = tx.execute(_MARK_FIRED, {"t_id": timer.id, "t_fence": timer.fence, "t_now": now})
     return result.rowcount == 1
 
 
 def next_due_at(connection: Connection) -> datetime | None:
-    due: datetime | None = connection.execute(
-        select(func.min(timers.c.due_at)).where(timers.c.fired_at.is_(None))
-    ).scalar()
+    due: datetime | None = connection.execute(_NEXT_DUE).scalar()
     return due
 
 

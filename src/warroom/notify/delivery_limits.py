@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from warroom.notify.outbox import Message, MessageState
 from warroom.store.tables import outbox
@@ -30,22 +30,31 @@ DEFAULT_PER_MINUTE: Mapping[str, int] = {
 }
 
 
+_CHANNEL_RECENT = (
+    select(outbox.c.sent_at)
+    .where(
+        outbox.c.channel == bindparam("channel"),
+        outbox.c.state == MessageState.SENT.value,
+        outbox.c.bundled_into.is_(None),
+        outbox.c.sent_at > bindparam("since"),
+    )
+    .order_by(outbox.c.sent_at.desc())
+    .limit(bindparam("limit"))
+)
+_PERSON_LAST = select(func.max(outbox.c.sent_at)).where(
+    outbox.c.recipient == bindparam("recipient"),
+    outbox.c.method == bindparam("method"),
+    outbox.c.state == MessageState.SENT.value,
+    outbox.c.page_id.is_not(None),
+    outbox.c.sent_at > bindparam("since"),
+)
+
+
 def channel_allows_at(tx: Connection, channel: str, now: datetime, per_minute: int | None) -> datetime | None:
     if not per_minute:
         return None
-    sent = list(
-        tx.execute(
-            select(outbox.c.sent_at)
-            .where(
-                outbox.c.channel == channel,
-                outbox.c.state == MessageState.SENT.value,
-                outbox.c.bundled_into.is_(None),
-                outbox.c.sent_at > now - MINUTE,
-            )
-            .order_by(outbox.c.sent_at.desc())
-            .limit(per_minute)
-        ).scalars()
-    )
+    params = {"channel": channel, "since": now - MINUTE, "limit": per_minute}
+    sent = list(tx.execute(_CHANNEL_RECENT, params).scalars())
     if len(sent) < per_minute:
         return None
     oldest: datetime = sent[-1]
@@ -55,13 +64,6 @@ def channel_allows_at(tx: Connection, channel: str, now: datetime, per_minute: i
 def person_allows_at(tx: Connection, message: Message, now: datetime, window: timedelta) -> datetime | None:
     if message.page_id is None or message.recipient is None or window <= timedelta(0):
         return None
-    last = tx.execute(
-        select(func.max(outbox.c.sent_at)).where(
-            outbox.c.recipient == message.recipient,
-            outbox.c.method == message.method,
-            outbox.c.state == MessageState.SENT.value,
-            outbox.c.page_id.is_not(None),
-            outbox.c.sent_at > now - window,
-        )
-    ).scalar()
+    params = {"recipient": message.recipient, "method": message.method, "since": now - window}
+    last = tx.execute(_PERSON_LAST, params).scalar()
     return None if last is None else last + window

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -102,48 +102,70 @@ def cancel_pending(tx: Connection, incident_id: int, page_ids: list[int] | None,
     return int(result.rowcount)
 
 
+_CLAIM_DUE = (
+    select(outbox)
+    .where(
+        or_(
+            and_(outbox.c.state == MessageState.PENDING.value, outbox.c.next_attempt_at <= bindparam("now")),
+            and_(outbox.c.state == MessageState.SENDING.value, outbox.c.lease_until <= bindparam("now")),
+        )
+    )
+    .order_by(outbox.c.next_attempt_at, outbox.c.id)
+    .limit(bindparam("limit"))
+)
+# Built once: the sender claims every pass, and a drill passes thousands of times.
+_CLAIM_DUE_BY_DIALECT = {"postgresql": _CLAIM_DUE.with_for_update(skip_locked=True)}
+_LEASE = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("o_id"))
+    .values(state=MessageState.SENDING.value, lease_until=bindparam("o_lease"), attempts=bindparam("o_attempts"))
+)
+
+
+_LEASE_PENDING = _LEASE.where(outbox.c.state == MessageState.PENDING.value)
+_BUNDLE_CANDIDATES = (
+    select(outbox)
+    .where(
+        outbox.c.state == MessageState.PENDING.value,
+        outbox.c.next_attempt_at <= bindparam("now"),
+        outbox.c.recipient == bindparam("recipient"),
+        outbox.c.method == bindparam("method"),
+        outbox.c.channel == bindparam("channel"),
+        outbox.c.page_id.is_not(None),
+        outbox.c.id != bindparam("first"),
+    )
+    .order_by(outbox.c.id)
+    .limit(20)
+)
+_MARK_SENT = (
+    update(outbox)
+    .where(outbox.c.id == bindparam("o_id"))
+    .values(
+        state=MessageState.SENT.value,
+        sent_at=bindparam("o_now"),
+        lease_until=None,
+        last_error=None,
+        provider_id=bindparam("o_provider"),
+        bundled_into=bindparam("o_into"),
+    )
+)
+_INSERT_ATTEMPT = insert(delivery_attempts)
+
+
 def claim_due(tx: Connection, now: datetime, limit: int, lease: timedelta) -> list[Message]:
     """Due messages, leased to this sender. On PostgreSQL another sender skips rows this one holds."""
-    query = (
-        select(outbox)
-        .where(
-            or_(
-                and_(outbox.c.state == MessageState.PENDING.value, outbox.c.next_attempt_at <= now),
-                and_(outbox.c.state == MessageState.SENDING.value, outbox.c.lease_until <= now),
-            )
-        )
-        .order_by(outbox.c.next_attempt_at, outbox.c.id)
-        .limit(limit)
-    )
-    if tx.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list(tx.execute(query))
-    claimed = []
-    for row in rows:
-        tx.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id)
-            .values(state=MessageState.SENDING.value, lease_until=now + lease, attempts=row.attempts + 1)
-        )
-        claimed.append(_message(row, attempts=row.attempts + 1))
-    return claimed
+    query = _CLAIM_DUE_BY_DIALECT.get(tx.dialect.name, _CLAIM_DUE)
+    rows = list(tx.execute(query, {"now": now, "limit": limit}))
+    if rows:
+        leases = [{"o_id": row.id, "o_lease": now + lease, "o_attempts": row.attempts + 1} for row in rows]
+        tx.execute(_LEASE, leases)
+    return [_message(row, attempts=row.attempts + 1) for row in rows]
 
 
 def mark_sent(
     tx: Connection, message: Message, now: datetime, provider_id: str | None = None, bundled_into: int | None = None
 ) -> None:
-    tx.execute(
-        update(outbox)
-        .where(outbox.c.id == message.id)
-        .values(
-            state=MessageState.SENT.value,
-            sent_at=now,
-            lease_until=None,
-            last_error=None,
-            provider_id=provider_id,
-            bundled_into=bundled_into,
-        )
-    )
+    tx.execute(_MARK_SENT, {"o_id": message.id, "o_now": now, "o_provider": provider_id, "o_into": bundled_into})
 
 
 def mark_deferred(tx: Connection, message: Message, until: datetime) -> None:
@@ -168,42 +190,32 @@ def record_attempt(
 ) -> None:
     """One line of the delivery ledger: every attempt, deferral and provider callback is kept."""
     tx.execute(
-        insert(delivery_attempts).values(
-            outbox_id=message.id,
-            attempt=message.attempts,
-            channel=message.channel,
-            started_at=at,
-            outcome=outcome,
-            provider_id=provider_id,
-            error=error[:2000] if error else None,
-        )
+        _INSERT_ATTEMPT,
+        {
+            "outbox_id": message.id,
+            "attempt": message.attempts,
+            "channel": message.channel,
+            "started_at": at,
+            "outcome": outcome,
+            "provider_id": provider_id,
+            "error": error[:2000] if error else None,
+        },
     )
 
 
 def claim_bundle(tx: Connection, first: Message, now: datetime, lease: timedelta) -> list[Message]:
     """Other due pages waiting for the same person by the same method: they go with `first`, as one."""
-    rows = list(
-        tx.execute(
-            select(outbox).where(
-                outbox.c.state == MessageState.PENDING.value,
-                outbox.c.next_attempt_at <= now,
-                outbox.c.recipient == first.recipient,
-                outbox.c.method == first.method,
-                outbox.c.channel == first.channel,
-                outbox.c.page_id.is_not(None),
-                outbox.c.id != first.id,
-            )
-            .order_by(outbox.c.id)
-            .limit(20)
-        )
-    )
+    params = {
+        "now": now,
+        "recipient": first.recipient,
+        "method": first.method,
+        "channel": first.channel,
+        "first": first.id,
+    }
+    rows = list(tx.execute(_BUNDLE_CANDIDATES, params))
     claimed = []
     for row in rows:
-        result = tx.execute(
-            update(outbox)
-            .where(outbox.c.id == row.id, outbox.c.state == MessageState.PENDING.value)
-            .values(state=MessageState.SENDING.value, lease_until=now + lease, attempts=row.attempts + 1)
-        )
+        result = tx.execute(_LEASE_PENDING, {"o_id": row.id, "o_lease": now + lease, "o_attempts": row.attempts + 1})
         if result.rowcount == 1:
             claimed.append(_message(row, attempts=row.attempts + 1))
     return claimed

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import OperationalError
 
 from warroom.auth.actors import SYSTEM
@@ -282,17 +282,20 @@ class Sender:
                 close()
 
 
+_PAGE_STATE = (
+    select(incidents.c.status, pages.c.acknowledged_at, escalations.c.state, escalations.c.plan)
+    .select_from(pages.join(escalations, escalations.c.id == pages.c.escalation_id))
+    .join(incidents, incidents.c.id == pages.c.incident_id)
+    .where(pages.c.id == bindparam("page_id"))
+)
+
+
 def _unwanted(tx: Connection, message: Message) -> str | None:
     """Why a page is no longer wanted just before it goes out, or None. Other messages are always wanted:
     a resolution post must go out after the resolution."""
     if message.page_id is None or message.incident_id is None:
         return None
-    row = tx.execute(
-        select(incidents.c.status, pages.c.acknowledged_at, escalations.c.state, escalations.c.plan)
-        .select_from(pages.join(escalations, escalations.c.id == pages.c.escalation_id))
-        .join(incidents, incidents.c.id == pages.c.incident_id)
-        .where(pages.c.id == message.page_id)
-    ).first()
+    row = tx.execute(_PAGE_STATE, {"page_id": message.page_id}).first()
     if row is None:
         return None
     if Status(row.status) not in OPEN_STATUSES:
@@ -311,8 +314,18 @@ def _bundled_with(tx: Connection, message: Message) -> list[Message]:
         row = tx.execute(select(outbox).where(outbox.c.id == bundled_id)).one()
         found.append(
             Message(
-                row.id, row.idempotency_key, row.incident_id, row.page_id, row.channel, row.recipient, row.method,
-                row.address, row.subject, dict(row.body or {}), row.attempts, row.fallback_of,
+                row.id,
+                row.idempotency_key,
+                row.incident_id,
+                row.page_id,
+                row.channel,
+                row.recipient,
+                row.method,
+                row.address,
+                row.subject,
+                dict(row.body or {}),
+                row.attempts,
+                row.fallback_of,
             )
         )
     return found

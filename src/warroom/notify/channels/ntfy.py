@@ -74,4 +74,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return answer if isinstance(answer, dict) else {}
-

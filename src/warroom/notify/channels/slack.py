@@ -93,9 +93,7 @@ class SlackApiFailure(DeliveryFailed):
 class SlackChannel:
     name = "slack"
 
-    def __init__(
-        self, api_url: str, bot_token: str | None, webhook_url: str | None, timeout: float = 10
-    ) -> None:
+    def __init__(self, api_url: str, bot_token: str | None, webhook_url: str | None, timeout: float = 10) -> None:
         seconds = max(1, math.ceil(timeout))  # the SDK takes whole seconds
         # No SDK retry handlers: the outbox sender owns retries, backoff and Retry-After.
         self._web: WebClient | None = None

@@ -70,4 +70,3 @@ class TeamsChannel:
 
 def _scrub(text: str, url: str) -> str:
     return text.replace(url, "<webhook url>")
-

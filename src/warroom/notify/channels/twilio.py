@@ -23,7 +23,12 @@ PAGE_KINDS = frozenset({"page", "bundle"})
 
 class _TwilioRest:
     def __init__(
-        self, api_url: str, account_sid: str, auth_token: str, from_number: str, status_callback_url: str | None,
+        self,
+        api_url: str,
+        account_sid: str,
+        auth_token: str,
+        from_number: str,
+        status_callback_url: str | None,
         timeout: float,
     ) -> None:
         self.from_number = from_number
@@ -146,4 +151,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except ValueError:
         return {}
     return answer if isinstance(answer, dict) else {}
-

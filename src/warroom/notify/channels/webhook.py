@@ -58,4 +58,3 @@ class WebhookChannel:
 
     def close(self) -> None:
         self._client.close()
-
