@@ -19,6 +19,7 @@ from warroom.engine.acknowledgements import PageAcknowledgements
 from warroom.engine.communication import CADENCE_TIMER, DEADLINE_TIMER, CommunicationClocks
 from warroom.engine.escalations import ESCALATION_TIMER, EscalationService
 from warroom.engine.loop import Engine
+from warroom.engine.response_targets import RESPONSE_TIMER, ResponseTargets
 from warroom.incidents.checklists import ChecklistService
 from warroom.incidents.service import IncidentService
 from warroom.notify.ack_links import signing_key
@@ -129,9 +130,12 @@ def build(
     comms_clocks = CommunicationClocks(registry, routes, wake_sender=sender.wake)
     incidents.hooks.append(comms_clocks)
     incidents.hooks.append(IncidentObservations())  # Prometheus: openings, time to first acknowledgement
+    response_targets = ResponseTargets(registry)
+    incidents.hooks.append(response_targets)
     engine = Engine(db, clock)
     engine.register(HEARTBEAT_TIMER, heartbeats.on_missed)
     engine.register(ESCALATION_TIMER, escalations.on_timer)
+    engine.register(RESPONSE_TIMER, response_targets.on_timer)
     status_page = StatusPageService(
         db,
         clock,

@@ -74,8 +74,13 @@ class WarRooms:
             key=f"war-room:{number}",
             channel="slack",
             subject=f"War room for {incident_ref(number)}",
-            body={"kind": "war_room", "name": name, "text": text, "incident": incident_ref(number),
-                  "invite": _slack_ids(tx, playbook, number)},
+            body={
+                "kind": "war_room",
+                "name": name,
+                "text": text,
+                "incident": incident_ref(number),
+                "invite": _slack_ids(tx, playbook, number),
+            },
             now=now,
             incident_id=number,
         )
@@ -98,7 +103,8 @@ def _slack_ids(tx: Connection, playbook: Playbook, number: int) -> list[str]:
     Slack user id (a `chat` contact method)."""
     wanted = set(playbook.war_room.invite) if playbook.war_room else set()
     people = {
-        r.person for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == number))
+        r.person
+        for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == number))
         if r.role in wanted
     }
     people |= set(tx.execute(select(pages.c.person).where(pages.c.incident_id == number)).scalars())

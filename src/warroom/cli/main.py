@@ -7,6 +7,7 @@ import typer
 from warroom.cli import accounts as account_cli
 from warroom.cli import action_items as action_cli
 from warroom.cli import admin, alerts, comms, drill, incident, oncall, serve
+from warroom.cli import lint as lint_cli
 from warroom.cli import postmortems as postmortem_cli
 from warroom.cli import report as report_cli
 
@@ -19,6 +20,7 @@ app.add_typer(postmortem_cli.app, name="postmortem")
 app.add_typer(alerts.integration_app, name="integration")
 app.add_typer(alerts.alert_app, name="alert")
 app.add_typer(alerts.maintenance_app, name="maintenance")
+admin.playbook_app.command("lint")(lint_cli.lint_file)
 app.add_typer(admin.playbook_app, name="playbook")
 app.add_typer(admin.token_app, name="token")
 app.add_typer(account_cli.app, name="account")

@@ -25,7 +25,7 @@ def overview(
 ) -> CommsStatus:
     severity = playbook.severity(row.severity)
     running = clocks.clocks(connection, playbook, row, now)
-    owner, _ = clocks.owners(connection, playbook, row)
+    owner, _ = clocks.owners(connection, playbook, row, now)
     missed = clocks.updates_missed(connection, row.id)
     facts = ChecklistFacts(
         triggered_at=row.triggered_at,

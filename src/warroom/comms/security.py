@@ -15,7 +15,8 @@ from warroom.comms.notices import person_named
 from warroom.comms.records import record_communication
 from warroom.engine.communication import CommunicationClocks
 from warroom.errors import Conflict, Forbidden, InvalidInput, NotFound
-from warroom.incidents.records import awaiting_approval, is_security, role_holder
+from warroom.incidents.records import awaiting_approval, is_security
+from warroom.incidents.role_holders import holder_at
 from warroom.incidents.service import IncidentService
 from warroom.incidents.timeline import append_event
 from warroom.playbook.registry import PlaybookRegistry
@@ -51,7 +52,7 @@ class CommunicationControls:
             name = playbook.role(role).name
         except KeyError:
             name = role
-        holder = role_holder(tx, row.id, role)
+        holder = holder_at(tx, playbook, row.id, role, self.clock.now())
         if holder is None:
             return False, name
         person = person_named(playbook, holder)
@@ -70,7 +71,8 @@ class CommunicationControls:
                 )
             allowed, role_name = self._is_approver(tx, playbook, row, actor)
             if not allowed:
-                holder = role_holder(tx, row.id, playbook.security.approval_role or "") if playbook.security else None
+                role = playbook.security.approval_role or "" if playbook.security else ""
+                holder = holder_at(tx, playbook, row.id, role, now)
                 if holder is None:
                     raise Conflict(f"nobody holds the {role_name} role on this incident: assign it first")
                 raise Forbidden(f"only the {role_name} ({holder}) can approve customer communication")

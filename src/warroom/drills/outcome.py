@@ -25,6 +25,7 @@ _EVENT_KINDS = {
     "update_due": "reminder",
     "update_overdue": "overdue",
     "communication_missed": "missed",
+    "response_missed": "response",
     "declared": "status",
     "acknowledged": "status",
     "mitigated": "status",
@@ -79,7 +80,9 @@ def read_outcome(connection: Connection, names: dict[int, str], zone: ZoneInfo) 
         entry = _from_event(row, name(row.incident_id))
         if entry is not None:
             entries.append((row.at, 0, entry))
-    channel_of = dict(connection.execute(select(communications.c.id, communications.c.channel)).tuples().all())
+    channel_of = {
+        row.id: row.channel for row in connection.execute(select(communications.c.id, communications.c.channel))
+    }
     for row in connection.execute(
         select(outbox).where(outbox.c.state == "sent").order_by(outbox.c.sent_at, outbox.c.id)
     ):
@@ -123,6 +126,8 @@ def _from_event(row: Any, incident: str) -> Entry | None:
     if kind == "overdue":
         detail = {"owner": after.get("owner"), "escalated_to": after.get("escalated_to") or []}
         return Entry(row.at, kind, incident, "true", detail, row.text)
+    if kind == "response":
+        return Entry(row.at, kind, incident, "missed", {"severity": after.get("severity")}, row.text)
     if kind == "missed":
         return Entry(
             row.at, kind, incident, str(after.get("deadline", "")), {"channel": after.get("channel")}, row.text

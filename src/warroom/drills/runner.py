@@ -80,6 +80,7 @@ def run_drill(scenario: Scenario, playbook: Playbook) -> DrillResult:
     recipients = {**drill_recipients(playbook), **scenario.recipients}
     with Simulation(playbook, start.astimezone(UTC), recipients=recipients) as simulation:
         play = _Play(simulation, playbook)
+        refusals: list[Difference] = []
         last = start
         for number, step in enumerate(scenario.steps, start=1):
             at = DrillTime.parse(step.at).resolve(start)
@@ -90,13 +91,25 @@ def run_drill(scenario: Scenario, playbook: Playbook) -> DrillResult:
             try:
                 play.step(step)
             except (WarroomError, ValidationError, LookupError, ValueError) as error:
-                raise DrillError(f"step {number} (at {step.at}, {step.action}): {_reason(error)}") from None
+                reason = _reason(error)
+                if step.refused is None:
+                    raise DrillError(f"step {number} (at {step.at}, {step.action}): {reason}") from None
+                if step.refused.lower() not in reason.lower():
+                    refusals.append(
+                        Difference("refused", f"step {number} ({step.action}) was refused for another reason: {reason}")
+                    )
+            else:
+                if step.refused is not None:
+                    text = (
+                        f"step {number} (at {step.at}, {step.action}) went through; it must be refused ({step.refused})"
+                    )
+                    refusals.append(Difference("not refused", text))
         end = DrillTime.parse(scenario.run_until).resolve(start) if scenario.run_until else last + DEFAULT_TAIL
         simulation.advance_to(max(end, last))
         with simulation.warroom.db.read() as connection:
             entries = read_outcome(connection, play.names, zone)
     start_utc = start.astimezone(UTC)
-    differences = compare(scenario, entries, start_utc)
+    differences = refusals + compare(scenario, entries, start_utc)
     return DrillResult(scenario, playbook, start_utc, max(end, last).astimezone(UTC), zone, entries, differences)
 
 
@@ -188,7 +201,11 @@ class _Play:
         self.warroom.incidents.change_severity(_actor(step.by), self._ref(step.incident), command)
 
     def _update(self, step: Any) -> None:
-        values = {k: v for k in ("root_cause", "resolution", "impact_statement") if (v := getattr(step, k))}
+        values = {
+            k: v
+            for k in ("root_cause", "resolution", "impact_statement", "private")
+            if (v := getattr(step, k)) is not None
+        }
         self.warroom.incidents.update(_actor(step.by), self._ref(step.incident), UpdateIncident(**values))
 
     # ---- communication -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from warroom.playbook.loader import PlaybookError, PlaybookProblem, parse_yaml_m
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_TIME = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+(\d{1,2}):(\d{2})$")
 ENTRY_KINDS = (
+    "response",
     "page",
     "escalation",
     "exhausted",
@@ -196,6 +197,7 @@ class Update(_Strict):
     root_cause: str | None = None
     resolution: str | None = None
     impact_statement: str | None = None
+    private: bool | None = Field(None, description="false: make a private incident public (after approval).")
     by: Key = "drill"
 
 
@@ -219,6 +221,9 @@ ACTIONS = (
 class Step(_Strict):
     at: Annotated[At, Field()] = "0m"
     note: str | None = None
+    refused: str | None = Field(
+        None, description="The service must refuse this step with a message containing these words; nothing changes."
+    )
     declare: Declare | None = None
     alert: Alert | None = None
     acknowledge: Acknowledge | None = None
@@ -253,7 +258,8 @@ class Step(_Strict):
 class Expectation(_Strict):
     """One line of the drill timeline that must be there. Fields left out match anything.
 
-    Exactly one kind key: `page` (a person), `escalation` (a level number), `exhausted` (true), `reminder`
+    Exactly one kind key: `response` (missed: nobody acknowledged within the severity's response target),
+    `page` (a person), `escalation` (a level number), `exhausted` (true), `reminder`
     (the person reminded an update is due), `overdue` (true), `missed` (a communication deadline key),
     `message` (a channel key: a stakeholder message delivered), `status` (the incident's new status),
     `postmortem_due` (the local due time "YYYY-MM-DD HH:MM"), `notice` (a person told something that is
@@ -261,6 +267,7 @@ class Expectation(_Strict):
 
     at: At | None = None
     incident: IncidentName | None = None
+    response: Literal["missed"] | None = Field(None, description="The response target was missed.")
     page: Key | None = None
     method: str | None = None
     methods: list[str] | None = Field(None, description="Shorthand: one page expectation per method.")

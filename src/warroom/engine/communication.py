@@ -33,7 +33,7 @@ from warroom.comms.notices import send_notice
 from warroom.comms.records import clock_facts
 from warroom.engine.timers import Timer, arm, disarm
 from warroom.incidents.lifecycle import Status
-from warroom.incidents.records import role_holder
+from warroom.incidents.role_holders import holder_at
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
 from warroom.playbook.registry import PlaybookRegistry
@@ -95,18 +95,12 @@ class CommunicationClocks:
         facts = facts or clock_facts(tx, playbook, row)
         return next_update_due(cadence, facts, playbook.business_calendar.calendar().add)
 
-    def owners(self, tx: Connection, playbook: Playbook, row: Row[Any]) -> tuple[str | None, list[str]]:
-        """(who keeps the cadence, who hears when it slips). An unassigned role is held by its default person."""
+    def owners(self, tx: Connection, playbook: Playbook, row: Row[Any], now: datetime) -> tuple[str | None, list[str]]:
+        """(who keeps the cadence, who hears when it slips). An unassigned role is held by its default: a person,
+        or whoever is on call now on the default's schedule."""
 
         def holder(role: str) -> str | None:
-            assigned = role_holder(tx, row.id, role)
-            if assigned:
-                return assigned
-            try:
-                default = playbook.role(role).default
-            except KeyError:
-                return None
-            return default.person if default is not None else None
+            return holder_at(tx, playbook, row.id, role, now)
 
         owner = next((h for h in (holder(r) for r in playbook.communication.update_owners) if h), None)
         escalate = [h for h in (holder(r) for r in playbook.communication.escalate_to) if h]
@@ -192,7 +186,7 @@ class CommunicationClocks:
                 "met_at": clock.met_at.isoformat() if clock.met_at else None,
             },
         )
-        owner, escalate = self.owners(tx, playbook, row)
+        owner, escalate = self.owners(tx, playbook, row, now)
         ref = incident_ref(number)
         extra = " The regulator clock does not pause." if key == REGULATOR_CLOCK else ""
         send_notice(
@@ -216,7 +210,7 @@ class CommunicationClocks:
             self.rearm(tx, number, now)  # an update went out (or the incident ended): nothing is owed yet
             return
         severity = playbook.severity(row.severity)
-        owner, escalate = self.owners(tx, playbook, row)
+        owner, escalate = self.owners(tx, playbook, row, now)
         ref = incident_ref(number)
         stamp = int(timer.due_at.timestamp())
         if timer.payload.get("stage") == "remind":
@@ -279,7 +273,12 @@ class CommunicationClocks:
             )
             cadence = severity.update_cadence
             if cadence is not None:
-                again = playbook.business_calendar.calendar().add(timer.due_at, cadence)
+                # On the cadence's own grid (due + n x cadence), not one cadence after this overdue notice:
+                # "every 15 minutes" keeps reminding at 15, 30, 45 while nothing goes out (drills found the drift).
+                add = playbook.business_calendar.calendar().add
+                again = add(due, cadence)
+                while again <= now:
+                    again = add(again, cadence)
                 arm(tx, CADENCE_TIMER, str(number), again, now, {"due": due.isoformat(), "stage": "remind"})
         self._wake()
 

@@ -34,6 +34,8 @@ from warroom.engine.manual_pages import manual_methods, manual_target
 from warroom.engine.timers import Timer, arm, disarm
 from warroom.errors import Conflict, InvalidInput
 from warroom.incidents.lifecycle import OPEN_STATUSES, Status
+from warroom.incidents.opening import add_participant
+from warroom.incidents.records import is_security
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
 from warroom.metrics import pages_sent
@@ -135,7 +137,7 @@ class EscalationService:
         incident = incident_row(tx, number)
         playbook = self.playbooks.get(incident.playbook_version_id, tx)
         severity = playbook.severity(new)
-        wanted = {policy.key for policy in policies_for(playbook, severity)}
+        wanted = {policy.key for policy in policies_for(playbook, severity, is_security(incident))}
         for row in escalation_rows(tx, number, (EscalationState.RUNNING, EscalationState.EXHAUSTED)):
             if row.policy not in wanted:
                 self._stop(tx, row, EscalationState.STOPPED, f"severity changed to {severity.label}", now)
@@ -302,7 +304,7 @@ class EscalationService:
         now: datetime,
     ) -> None:
         present = {row.policy for row in escalation_rows(tx, incident.id, None)}
-        for policy in policies_for(playbook, severity):
+        for policy in policies_for(playbook, severity, is_security(incident)):
             if policy.key in present:
                 continue
             plan = freeze(policy, severity)
@@ -415,7 +417,9 @@ class EscalationService:
         level = plan.levels[step.level]
         label = f"level {step.level + 1}" + (f", round {step.round + 1}" if step.round else "")
         described = f"{plan.name} {label}" + (f" ({level.note})" if level.note else "")
-        applies, why = condition_holds(level.condition, dict(incident.impact or {}))
+        applies, why = condition_holds(
+            level.condition, dict(incident.impact or {}), _customer_facing(playbook, incident)
+        )
         if not applies:
             text = f"{described}: skipped, {why}"
             after = {"policy": plan.policy, "level": step.level + 1, "condition": level.condition}
@@ -451,6 +455,8 @@ class EscalationService:
                 )
                 .returning(pages.c.id)
             ).scalar_one()
+            if incident.private:  # whoever is paged about a private incident must be able to open it
+                add_participant(tx, incident.id, reached.person, now)
             self.page_messages.enqueue(
                 tx,
                 incident,
@@ -543,3 +549,10 @@ def _already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> 
     else:
         text += "every level has been paged; wait for the next round"
     return text + ", or page someone directly"
+
+
+def _customer_facing(playbook: Playbook, incident: Row[Any]) -> bool | None:
+    """Whether the incident's services face customers: None when it names none the playbook knows."""
+    known = {service.key: service.customer_facing for service in playbook.services}
+    flags = [known[key] for key in incident.services or () if key in known]
+    return any(flags) if flags else None

@@ -169,7 +169,9 @@ class IncidentService:
             severity = playbook.severity(suggestion.severity)
         else:
             needs_confirmation = False
-            if severity.key != suggestion.severity and impact:
+            if not impact:  # no facts to triage: the declarer's choice is the whole reason
+                triage_reason = f"declared {severity.label}"
+            elif severity.key != suggestion.severity:
                 triage_reason = f"declared {severity.label}; triage suggested: {suggestion.reason}"
         private = command.private
         security = playbook.security

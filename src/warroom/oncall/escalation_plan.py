@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from warroom.playbook.schema import EscalationKind, EscalationPolicy, Playbook, Severity, Target
+from warroom.deadlines.spans import parse_span
+from warroom.playbook.schema import EscalationKind, EscalationLevel, EscalationPolicy, Playbook, Severity, Target
 
 TARGET_KINDS = ("person", "schedule", "team", "role")
 
@@ -109,12 +110,30 @@ class Step:
     due_at: datetime
 
 
-def policies_for(playbook: Playbook, severity: Severity) -> list[EscalationPolicy]:
-    """The severity's escalation policies, in the order written. A backlog-only severity pages nobody."""
+SECURITY_POLICY = "security-page"
+
+
+def policies_for(playbook: Playbook, severity: Severity, security: bool = False) -> list[EscalationPolicy]:
+    """The severity's escalation policies, in the order written. A backlog-only severity pages nobody.
+
+    A security incident also pages the playbook's `security.page` targets at once ("Page Security Lead",
+    "Page Legal (if data breach suspected)"), with the severity's methods, beside the severity's chains."""
     if not severity.pages_anyone:
         return []
     by_key = {policy.key: policy for policy in playbook.escalation_policies}
-    return [by_key[key] for key in severity.policy_keys() if key in by_key]
+    policies = [by_key[key] for key in severity.policy_keys() if key in by_key]
+    if security and playbook.security is not None and playbook.security.page:
+        level = EscalationLevel(targets=list(playbook.security.page), at=parse_span("0m"), note="security incident")
+        policies.append(
+            EscalationPolicy(
+                key=SECURITY_POLICY,
+                name="Security incident: page",
+                kind=EscalationKind.TIME_MATRIX,
+                levels=[level],
+                source="security.page",
+            )
+        )
+    return policies
 
 
 def freeze(policy: EscalationPolicy, severity: Severity) -> Plan:
@@ -169,11 +188,15 @@ def step_at_level(plan: Plan, level: int, round_: int, due_at: datetime) -> Step
     return Step(level, round_, due_at)
 
 
-def condition_holds(condition: str | None, impact: dict[str, Any]) -> tuple[bool, str]:
+def condition_holds(
+    condition: str | None, impact: dict[str, Any], services_customer_facing: bool | None = None
+) -> tuple[bool, str]:
     """Whether a conditional level applies to this incident now, and why.
 
     Unknown facts page: a playbook that says "the CEO when customer-facing" would rather wake the CEO for
     an incident nobody has described yet than stay silent about one that is (SEMANTICS: never page less).
+    The incident's services are stated facts too: when every one of them is internal (`customer_facing:
+    false` in the playbook) and no impact fact says otherwise, it is not customer-facing.
     """
     if condition is None:
         return True, ""
@@ -193,6 +216,8 @@ def condition_holds(condition: str | None, impact: dict[str, Any]) -> tuple[bool
         share = impact.get("users_affected_pct")
         if isinstance(share, int | float):
             return share > 0, "users affected: customer-facing" if share > 0 else "no users affected"
+        if services_customer_facing is False:
+            return False, "internal services only: not customer-facing"
         if impact.get("all_users_affected") is False and share is None:
             return True, "share of users not stated: paging"
         return True, "customer impact not stated: paging"

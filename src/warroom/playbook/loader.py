@@ -117,13 +117,18 @@ def parse_yaml_model(text: str, file: str, model: type[ModelT], what: str) -> tu
 
 def parse_playbook(text: str, file: str = "<playbook>") -> Playbook:
     """Validate playbook text; raise PlaybookError listing every problem with file:line:key."""
+    return parse_playbook_lines(text, file)[0]
+
+
+def parse_playbook_lines(text: str, file: str = "<playbook>") -> tuple[Playbook, dict[Loc, int]]:
+    """The playbook and the line of each key path (for findings about a valid playbook, e.g. lint)."""
     playbook, lines = parse_yaml_model(text, file, Playbook, "playbook")
     reference = reference_problems(playbook)
     if reference:
         raise PlaybookError(
             [PlaybookProblem(file, line_for(loc, lines), format_loc(loc), message) for loc, message in reference]
         )
-    return playbook
+    return playbook, lines
 
 
 def load_playbook(path: str | Path) -> Playbook:

@@ -251,7 +251,8 @@ def test_p3_support_then_engineering(pb: Playbook) -> None:
     assert len(p.levels) == 2
     assert p.levels[0].targets[0].team == "support"
     assert p.levels[0].timeout == span("2h")
-    assert p.levels[1].targets[0].team == "engineering"
+    # Engineering: its lead and the on-call SRE (team engineering's schedule is the support lead by day).
+    assert [(t.person, t.schedule) for t in p.levels[1].targets] == [("engineering-lead", None), (None, "sre-on-call")]
     assert p.levels[1].timeout is None
     assert p.repeat == 0
 
