@@ -131,8 +131,10 @@ class Intake:
         version_id: int,
         now: datetime,
     ) -> tuple[int, bool]:
+        # A route's group_by replaces the source's group key; an integration's explicit alert or integration
+        # grouping wins over the route.
         basis = {
-            Grouping.GROUP: event.group_key or key,
+            Grouping.GROUP: decision.group_basis or event.group_key or key,
             Grouping.ALERT: None,
             Grouping.INTEGRATION: "*",
         }[integration.grouping]

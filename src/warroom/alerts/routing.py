@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,8 @@ class RouteDecision:
     needs_confirmation: bool
     runbooks: tuple[str, ...]
     route: str | None
+    # The deciding route's group_by as a grouping basis: the route and its label values (intake.py).
+    group_basis: str | None = None
 
 
 def matcher_labels(event: AlertEvent, integration: str, service: str) -> dict[str, str]:
@@ -54,9 +57,10 @@ def decide(playbook: Playbook, event: AlertEvent, integration: str, service: str
     if route is not None and route.service:
         service = route.service
     runbooks = _runbooks(playbook, route, event.alert_name)
+    basis = None if route is None or route.group_by is None else group_basis(route_name, route.group_by, labels)
 
     def chosen(key: str, why: str, confirm: bool = False) -> RouteDecision:
-        return RouteDecision(service, key, why, confirm, runbooks, route_name)
+        return RouteDecision(service, key, why, confirm, runbooks, route_name, basis)
 
     if route is not None and route.severity:
         return chosen(route.severity, f"{route_name}: {playbook.severity(route.severity).label}")
@@ -77,6 +81,11 @@ def decide(playbook: Playbook, event: AlertEvent, integration: str, service: str
         return chosen(key, f"source severity {word} -> {playbook.severity(key).label}")
     default = playbook.triage.default_severity
     return chosen(default, f"no rule matched; default {playbook.severity(default).label}", confirm=True)
+
+
+def group_basis(route_name: str | None, names: list[str], labels: dict[str, str]) -> str:
+    """What alerts of one route share when their group_by labels agree; JSON, so no value can fake a separator."""
+    return json.dumps([route_name, [[name, labels.get(name, "")] for name in names]], separators=(",", ":"))
 
 
 def _runbooks(playbook: Playbook, route: AlertRoute | None, alert_name: str | None) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ from warroom.cli import action_items as action_cli
 from warroom.cli import admin, alerts, comms, drill, incident, oncall, serve
 from warroom.cli import lint as lint_cli
 from warroom.cli import postmortems as postmortem_cli
+from warroom.cli import replay as replay_cli
 from warroom.cli import report as report_cli
 
 app = typer.Typer(help="Warroom: incident response from a playbook.", no_args_is_help=True)
@@ -28,6 +29,7 @@ app.add_typer(admin.db_app, name="db")
 app.command("init")(admin.init)
 app.command("serve")(serve.serve)
 app.command("report")(report_cli.report)
+app.command("replay")(replay_cli.replay_command)
 app.command("drill")(drill.drill)
 
 if __name__ == "__main__":

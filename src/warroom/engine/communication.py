@@ -242,7 +242,9 @@ class CommunicationClocks:
                 incident_id=number,
                 now=now,
             )
-            overdue_at = max(due, timer.due_at) + playbook.communication.overdue_after.elapsed
+            # From now, not from the timer: an engine that fires late (down, or a drill jumping) reminds once,
+            # then gives the owner the whole grace period.
+            overdue_at = max(due, now) + playbook.communication.overdue_after.elapsed
             arm(tx, CADENCE_TIMER, str(number), overdue_at, now, {"due": due.isoformat(), "stage": "overdue"})
         else:
             minutes = int((now - due).total_seconds() // 60)

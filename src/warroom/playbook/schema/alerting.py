@@ -20,6 +20,23 @@ def _compiles(patterns: dict[str, str]) -> dict[str, str]:
     return patterns
 
 
+def _label_names(names: list[str] | None) -> list[str] | None:
+    if names is None:
+        return None
+    if not names:
+        raise ValueError(
+            "name at least one label; to gather every alert of a source in one incident, "
+            "set that integration's grouping to 'integration'"
+        )
+    for name in names:
+        if not name:
+            raise ValueError("a label name cannot be empty")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} named more than once")
+    return names
+
+
 class AllClear(StrEnum):
     """What happens to an incident when every alert on it has resolved."""
 
@@ -47,6 +64,16 @@ class AlertRoute(Strict):
         default_factory=dict, description="Impact facts for triage; strings are templates over the alert."
     )
     runbook: Key | None = None
+    group_by: Annotated[list[str] | None, AfterValidator(_label_names)] = Field(
+        None,
+        description=(
+            "Alerts of this route whose values of these labels agree share one open incident (Alertmanager's "
+            "group_by); replaces the source's group key. Label names as the matchers see them (`alertname`, "
+            "`source`, `service`...); a missing label counts as the empty value. Applies within one integration "
+            "and only where it groups by `group` (the default): an integration set to `alert` or `integration` "
+            "grouping keeps its own setting."
+        ),
+    )
     source: str | None = Field(None, description="The playbook line this route translates.")
 
 
