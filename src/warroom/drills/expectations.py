@@ -100,7 +100,13 @@ def _covered_by_forbidden(entry: Entry, items: list[Wanted]) -> bool:
 
 def _near(item: Wanted, entries: list[Entry], start: datetime) -> str:
     """Say what did happen of that kind and subject: the usual cause is a time off by a step."""
-    similar = [entry for entry in entries if entry.kind == item.kind and entry.subject == item.subject]
+    similar = [
+        entry
+        for entry in entries
+        if entry.kind == item.kind
+        and entry.subject == item.subject
+        and (item.incident is None or entry.incident == item.incident)
+    ]
     if not similar:
         return ""
     shown = ", ".join(_at(entry, start) for entry in similar[:5])

@@ -109,7 +109,7 @@ def run_drill(scenario: Scenario, playbook: Playbook) -> DrillResult:
         with simulation.warroom.db.read() as connection:
             entries = read_outcome(connection, play.names, zone)
     start_utc = start.astimezone(UTC)
-    differences = refusals + compare(scenario, entries, start_utc)
+    differences = refusals + compare(scenario, entries, start)  # weekday times are wall times of its zone
     return DrillResult(scenario, playbook, start_utc, max(end, last).astimezone(UTC), zone, entries, differences)
 
 

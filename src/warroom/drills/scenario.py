@@ -24,7 +24,7 @@ times may not go backwards.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -86,8 +86,8 @@ class DrillTime:
 
     def resolve(self, start: datetime) -> datetime:
         """The UTC instant; `start` is aware and in the playbook's zone (wall times are read in it)."""
-        if self.offset is not None:
-            return start + self.offset
+        if self.offset is not None:  # elapsed time: add in UTC (aware arithmetic in a zone is wall-clock time)
+            return (start.astimezone(UTC) + self.offset).astimezone(start.tzinfo)
         assert self.weekday is not None
         day = start.date() + timedelta(days=(self.weekday - start.weekday()) % 7)
         local = datetime(day.year, day.month, day.day, self.hour, self.minute, tzinfo=start.tzinfo)
