@@ -22,7 +22,7 @@ def test_the_timeline_reads_as_who_was_paged_when() -> None:
     assert code == 0
     assert "start Wed 2026-01-07 10:00 Europe/Berlin" in out
     assert "+0m Wed 10:00  A    page           alice by sms (chain level 1)" in out
-    assert "+5m Wed 10:05  A    response       Response target missed: SEV-1 must be acknowledged within 5m" in out
+    assert "+5m Wed 10:05  A    response       Not acknowledged within 5m (SEV-1 response target)" in out
     assert "+4d23h30m Mon 09:30  B    page           bob by phone (chain level 1)" in out
 
 

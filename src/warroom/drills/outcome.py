@@ -26,6 +26,7 @@ _EVENT_KINDS = {
     "update_overdue": "overdue",
     "communication_missed": "missed",
     "response_missed": "response",
+    "acknowledgement_missed": "response",
     "declared": "status",
     "acknowledged": "status",
     "mitigated": "status",
@@ -127,7 +128,8 @@ def _from_event(row: Any, incident: str) -> Entry | None:
         detail = {"owner": after.get("owner"), "escalated_to": after.get("escalated_to") or []}
         return Entry(row.at, kind, incident, "true", detail, row.text)
     if kind == "response":
-        return Entry(row.at, kind, incident, "missed", {"severity": after.get("severity")}, row.text)
+        subject = "missed" if row.kind == "response_missed" else "ack_missed"
+        return Entry(row.at, kind, incident, subject, {"severity": after.get("severity")}, row.text)
     if kind == "missed":
         return Entry(
             row.at, kind, incident, str(after.get("deadline", "")), {"channel": after.get("channel")}, row.text

@@ -258,7 +258,8 @@ class Step(_Strict):
 class Expectation(_Strict):
     """One line of the drill timeline that must be there. Fields left out match anything.
 
-    Exactly one kind key: `response` (missed: nobody acknowledged within the severity's response target),
+    Exactly one kind key: `response` (`missed`: nobody acknowledged within the severity's response target;
+    `ack_missed`: nor within the on-call duty `on_call.acknowledge_within`),
     `page` (a person), `escalation` (a level number), `exhausted` (true), `reminder`
     (the person reminded an update is due), `overdue` (true), `missed` (a communication deadline key),
     `message` (a channel key: a stakeholder message delivered), `status` (the incident's new status),
@@ -267,7 +268,9 @@ class Expectation(_Strict):
 
     at: At | None = None
     incident: IncidentName | None = None
-    response: Literal["missed"] | None = Field(None, description="The response target was missed.")
+    response: Literal["missed", "ack_missed"] | None = Field(
+        None, description="missed: the severity's response target; ack_missed: the on-call acknowledgement duty."
+    )
     page: Key | None = None
     method: str | None = None
     methods: list[str] | None = Field(None, description="Shorthand: one page expectation per method.")

@@ -48,6 +48,7 @@ from warroom.oncall.escalation_plan import (
     condition_holds,
     first_step,
     freeze,
+    is_end,
     policies_for,
     step_after,
 )
@@ -373,6 +374,9 @@ class EscalationService:
         level, round_ = row.level, row.round
         current: Step | None = step
         while current is not None and (current.due_at <= now or manual):
+            if is_end(plan, current):  # the last level's wait ran out: nobody is left to page
+                current = None
+                break
             self._page(tx, row.id, plan, current, incident, playbook, now)
             recorded = tx.execute(
                 update(escalations)
@@ -397,9 +401,12 @@ class EscalationService:
             )
             if plan.stops_on_acknowledgement and incident.acknowledged_at is None:
                 text = f"{plan.name}: every level has been paged and nobody has acknowledged"
-                append_event(
-                    tx, incident.id, now, SYSTEM.name, "escalation_exhausted", text, None, {"policy": plan.policy}
-                )
+            elif plan.kind is EscalationKind.PROGRESS:
+                text = f"{plan.name}: every level has been paged and there is still no progress"
+            else:
+                return
+            after = {"policy": plan.policy}
+            append_event(tx, incident.id, now, SYSTEM.name, "escalation_exhausted", text, None, after)
             return
         tx.execute(update(escalations).where(escalations.c.id == row.id).values(next_due_at=current.due_at))
         arm(tx, ESCALATION_TIMER, subject, current.due_at, now, {"level": current.level, "round": current.round})

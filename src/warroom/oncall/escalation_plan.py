@@ -166,12 +166,18 @@ def first_step(plan: Plan, trigger: datetime) -> Step:
 
 
 def step_after(plan: Plan, step: Step, trigger: datetime) -> Step | None:
-    """The step that follows `step`, or None when the chain has run out."""
+    """The step that follows `step`, or None when the chain has run out.
+
+    A last level with a timeout is waited out: the step after it is the chain's end (`is_end`), due when that
+    wait runs out, so "escalate if not triaged within 30 minutes" with nobody left to page is still a fact on
+    the timeline at 30 minutes, not at the moment the last level was paged."""
     following = step.level + 1
     if plan.kind is EscalationKind.TIME_MATRIX:
         if following >= len(plan.levels):
             return None
         return Step(following, 0, trigger + timedelta(seconds=plan.levels[following].at_seconds or 0))
+    if step.level >= len(plan.levels):
+        return None  # the end has nothing after it
     timeout = plan.levels[step.level].timeout_seconds
     if timeout is None:
         return None
@@ -179,7 +185,12 @@ def step_after(plan: Plan, step: Step, trigger: datetime) -> Step | None:
         return Step(following, step.round, step.due_at + timedelta(seconds=timeout))
     if step.round < plan.repeat:
         return Step(0, step.round + 1, step.due_at + timedelta(seconds=timeout))
-    return None
+    return Step(len(plan.levels), step.round, step.due_at + timedelta(seconds=timeout))
+
+
+def is_end(plan: Plan, step: Step) -> bool:
+    """The pseudo-step after a waited-out last level: nothing to page, the chain is exhausted."""
+    return step.level >= len(plan.levels)
 
 
 def step_at_level(plan: Plan, level: int, round_: int, due_at: datetime) -> Step:
