@@ -42,9 +42,7 @@ class ResponseClock:
 
 def response_clocks(playbook: Playbook, severity_key: str) -> list[ResponseClock]:
     severity = playbook.severity(severity_key)
-    clocks = [
-        ResponseClock("", "response_missed", severity.response_target, f"{severity.label} response target")
-    ]
+    clocks = [ResponseClock("", "response_missed", severity.response_target, f"{severity.label} response target")]
     duty = playbook.on_call.acknowledge_within if playbook.on_call else None
     if duty is not None and severity.pages_anyone:
         clocks.append(ResponseClock(":ack", "acknowledgement_missed", duty, "the on-call acknowledgement duty"))
@@ -114,7 +112,11 @@ class ResponseTargets:
     def _record_miss(tx: Connection, row: Row[Any], playbook: Playbook, clock: ResponseClock, now: datetime) -> None:
         due = clock_due(playbook, clock, row.triggered_at)
         text = f"Not acknowledged within {clock.span} ({clock.what}): due {due:%Y-%m-%d %H:%M} UTC"
-        after = {"due_at": due.isoformat(), "severity": playbook.severity(row.severity).label, "target": str(clock.span)}
+        after = {
+            "due_at": due.isoformat(),
+            "severity": playbook.severity(row.severity).label,
+            "target": str(clock.span),
+        }
         append_event(tx, row.id, now, SYSTEM.name, clock.event, text, None, after)
 
     def _arm(self, tx: Connection, row: Row[Any], now: datetime) -> None:
