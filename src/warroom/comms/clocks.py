@@ -8,7 +8,7 @@ pauses it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -187,7 +187,8 @@ def regulator_clock(playbook: Playbook, facts: IncidentClockFacts, now: datetime
     )
 
 
-def last_update_at(facts: IncidentClockFacts, since: datetime) -> datetime | None:
+def last_update_at(facts: IncidentClockFacts, since: datetime, channels: Collection[str] = ()) -> datetime | None:
+    """The last delivered update since then; only to `channels` when the playbook names them."""
     times = [
         s.delivered_at
         for s in facts.sent
@@ -195,17 +196,20 @@ def last_update_at(facts: IncidentClockFacts, since: datetime) -> datetime | Non
         and s.delivered_at >= since
         and s.kind not in NOT_UPDATES
         and s.kind != TemplateKind.REGULATOR_NOTICE.value
+        and (not channels or s.channel in channels)
     ]
     return max(times) if times else None
 
 
-def next_update_due(cadence: Span | None, facts: IncidentClockFacts, add: AddSpan) -> datetime | None:
+def next_update_due(
+    cadence: Span | None, facts: IncidentClockFacts, add: AddSpan, channels: Collection[str] = ()
+) -> datetime | None:
     """When the next stakeholder update is owed: one cadence after the last delivered update (or after the
     trigger / severity change). None once resolved or when the severity sets no cadence."""
     if cadence is None or facts.resolved_at is not None:
         return None
     anchor = restart_anchor(facts)
-    last = last_update_at(facts, anchor)
+    last = last_update_at(facts, anchor, channels)
     return add(last or anchor, cadence)
 
 

@@ -93,7 +93,8 @@ class CommunicationClocks:
         if cadence is None:
             return None
         facts = facts or clock_facts(tx, playbook, row)
-        return next_update_due(cadence, facts, playbook.business_calendar.calendar().add)
+        add = playbook.business_calendar.calendar().add
+        return next_update_due(cadence, facts, add, playbook.communication.update_channels)
 
     def owners(self, tx: Connection, playbook: Playbook, row: Row[Any], now: datetime) -> tuple[str | None, list[str]]:
         """(who keeps the cadence, who hears when it slips). An unassigned role is held by its default: a person,

@@ -496,10 +496,9 @@ class EscalationService:
         self, tx: Connection, playbook: Playbook, number: int, targets: tuple[PlannedTarget, ...], now: datetime
     ) -> Resolution:
         """Who the targets mean now: schedules with their stored overrides, roles by this incident's holders."""
-        schedules = [t.key for t in targets if t.kind == "schedule"] + [
-            team.schedule for team in playbook.teams if team.schedule
-        ]
-        overrides = overrides_between(tx, schedules, now, now + timedelta(seconds=1)) if schedules else {}
+        # Every schedule's overrides in force now: a target may reach a schedule through a team or a role's
+        # default, and the people paged must be the ones holder_at names for reminders and approvals.
+        overrides = overrides_between(tx, None, now, now + timedelta(seconds=1))
         holders = {
             r.role: r.person for r in tx.execute(select(incident_roles).where(incident_roles.c.incident_id == number))
         }

@@ -29,8 +29,7 @@ def holder_at(tx: Connection, playbook: Playbook, incident_id: int, role_key: st
     if default is None:
         return None
     target = PlannedTarget.of(default)
-    schedules = [target.key] if target.kind == "schedule" else []
-    schedules += [team.schedule for team in playbook.teams if team.schedule and target.kind == "team"]
-    overrides = overrides_between(tx, schedules, now, now + timedelta(seconds=1)) if schedules else {}
+    # All schedules' overrides: a default may reach a schedule through a team or another role's default.
+    overrides = overrides_between(tx, None, now, now + timedelta(seconds=1))
     resolution = resolve_targets(playbook, (target,), now, overrides, {})
     return resolution.people[0].person if resolution.people else None

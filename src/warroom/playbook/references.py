@@ -66,6 +66,8 @@ def reference_problems(playbook: Playbook) -> list[Problem]:
         need(("communication", "update_owners", j), "roles", key)
     for j, key in enumerate(playbook.communication.escalate_to):
         need(("communication", "escalate_to", j), "roles", key)
+    for j, key in enumerate(playbook.communication.update_channels):
+        need(("communication", "update_channels", j), "channels", key)
     for i, role in enumerate(playbook.roles):
         if role.default:
             need_target(("roles", i, "default"), role.default)

@@ -104,6 +104,13 @@ class CommunicationPolicy(Strict):
     escalate_to: list[Key] = Field(
         default_factory=list, description="Roles told when an update is overdue (besides the owner)."
     )
+    update_channels: list[Key] = Field(
+        default_factory=list,
+        description=(
+            "Only a message to one of these channels is the update that keeps the cadence ('Status page updated "
+            "every 15 minutes': the status page); empty: any message to any audience."
+        ),
+    )
     source: str | None = None
 
     @field_validator("overdue_after")
