@@ -165,3 +165,20 @@ def test_the_overdue_grace_is_elapsed_time() -> None:
 
     with pytest.raises(ValidationError, match="elapsed time"):
         CommunicationPolicy(overdue_after=parse_span("2 business hours"))
+
+
+def test_a_prolonged_outage_deadline_is_owed_only_by_an_incident_still_open_when_it_is_due() -> None:
+    """sre-team: "Within 1 hour: - Executive team (if prolonged outage)" (anchor: prolonged)."""
+    sre = load_preset("sre-team")
+    executives = next(d for d in sre.severity("sev1").communication if d.key == "notify-executive-team")
+    add = sre.business_calendar.calendar().add
+    later = T0 + timedelta(hours=2)
+    short = deadline_clock(executives, sre, facts(resolved_at=T0 + timedelta(minutes=59)), later, add)
+    assert short.state is ClockState.WAIVED and short.note == "not prolonged: resolved before it was due"
+    still_open_at_the_hour = deadline_clock(executives, sre, facts(resolved_at=T0 + timedelta(hours=1)), later, add)
+    assert still_open_at_the_hour.state is ClockState.MISSED
+    assert deadline_clock(executives, sre, facts(), T0 + timedelta(minutes=30), add).state is ClockState.RUNNING
+    told = Sent("executive-team", "update", None, T0 + timedelta(minutes=50))
+    assert deadline_clock(executives, sre, facts(sent=[told]), later, add).state is ClockState.MET
+    other_channel = Sent("incidents", "update", None, T0 + timedelta(minutes=5))
+    assert deadline_clock(executives, sre, facts(sent=[other_channel]), later, add).state is ClockState.MISSED

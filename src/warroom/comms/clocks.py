@@ -138,6 +138,14 @@ def deadline_clock(
 
     if deadline.key in facts.waived:
         return clock(ClockState.WAIVED, note=f"waived: {facts.waived[deadline.key]}")
+    # "Within 1 hour: executives (if prolonged outage)": owed only by an incident still open when it is due.
+    if (
+        deadline.anchor == "prolonged"
+        and deadline.within is not None
+        and facts.resolved_at is not None
+        and facts.resolved_at < add(restart_anchor(facts), deadline.within)
+    ):
+        return clock(ClockState.WAIVED, note="not prolonged: resolved before it was due")
     if deadline.anchor == "resolved":
         if facts.resolved_at is None:
             return clock(ClockState.NOT_STARTED, note="starts at resolution")
