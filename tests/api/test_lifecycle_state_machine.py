@@ -33,7 +33,15 @@ STAMPS = (
 )
 
 
-ENGINE_KINDS = {"paged", "page_failed", "escalation_skipped", "escalation_exhausted"}
+# The engine writes its own events: pages, and response-target misses (an acknowledgement at the target records one).
+ENGINE_KINDS = {
+    "paged",
+    "page_failed",
+    "escalation_skipped",
+    "escalation_exhausted",
+    "response_missed",
+    "acknowledgement_missed",
+}
 
 
 class IncidentLifecycle(RuleBasedStateMachine):

@@ -29,7 +29,7 @@ from warroom.incidents.commands import DeclareIncident
 from warroom.playbook.loader import load_playbook
 from warroom.runtime import Warroom, build
 from warroom.settings import Settings
-from warroom.store.tables import outbox, pages, timers
+from warroom.store.tables import outbox, pages, timeline_events, timers
 
 INCIDENTS = 1_000
 SECRET = "two-engines-secret"
@@ -108,9 +108,10 @@ def test_two_engines_on_one_postgres_page_every_step_once(
         fired["second"].append(b)
         together(first.sender.deliver_due, second.sender.deliver_due)
 
-    # Every timer fired exactly once between them: 1,000 per step after the first, nothing after the last.
+    # Every timer fired exactly once between them: 1,000 per step after the first; at 4 minutes the last
+    # level's 1-minute wait runs out (the chains are exhausted); at 5 the response target (5m) is missed.
     per_minute = [a + b for a, b in zip(fired["first"], fired["second"], strict=True)]
-    assert per_minute == [INCIDENTS, INCIDENTS, INCIDENTS, 0, 0, 0], fired
+    assert per_minute == [INCIDENTS, INCIDENTS, INCIDENTS, INCIDENTS, INCIDENTS, 0], fired
     assert sum(fired["first"]) > 0 and sum(fired["second"]) > 0, f"one engine did all the work: {fired}"
 
     with first.db.read() as connection:
@@ -123,6 +124,14 @@ def test_two_engines_on_one_postgres_page_every_step_once(
         unsent = connection.execute(
             select(func.count()).select_from(outbox).where(outbox.c.state != "sent")
         ).scalar_one()
+        recorded = Counter(
+            connection.execute(
+                select(timeline_events.c.kind).where(
+                    timeline_events.c.kind.in_(("escalation_exhausted", "response_missed"))
+                )
+            ).scalars()
+        )
+    assert recorded == {"escalation_exhausted": INCIDENTS, "response_missed": INCIDENTS}  # once each, per incident
     ledger = Counter((r.escalation_id, r.level, r.round, r.person) for r in rows)
     assert len(rows) == INCIDENTS * len(STEPS)  # 1,000 escalations x (1 + 1 + 2 + 1) people over 4 levels
     assert max(ledger.values()) == 1
