@@ -33,7 +33,7 @@ from warroom.comms.notices import send_notice
 from warroom.comms.records import clock_facts
 from warroom.engine.timers import Timer, arm, disarm
 from warroom.incidents.lifecycle import Status
-from warroom.incidents.role_holders import holder_at
+from warroom.incidents.role_holders import holders_at
 from warroom.incidents.timeline import append_event
 from warroom.incidents.views import incident_ref
 from warroom.playbook.registry import PlaybookRegistry
@@ -100,11 +100,10 @@ class CommunicationClocks:
         """(who keeps the cadence, who hears when it slips). An unassigned role is held by its default: a person,
         or whoever is on call now on the default's schedule."""
 
-        def holder(role: str) -> str | None:
-            return holder_at(tx, playbook, row.id, role, now)
-
-        owner = next((h for h in (holder(r) for r in playbook.communication.update_owners) if h), None)
-        escalate = [h for h in (holder(r) for r in playbook.communication.escalate_to) if h]
+        policy = playbook.communication
+        held = holders_at(tx, playbook, row.id, [*policy.update_owners, *policy.escalate_to], now)
+        owner = next((held[role] for role in policy.update_owners if held[role]), None)
+        escalate = [who for role in policy.escalate_to if (who := held[role])]
         return owner, [who for who in dict.fromkeys(escalate) if who != owner]
 
     # ---- arming -------------------------------------------------------------------------------------

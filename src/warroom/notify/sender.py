@@ -86,6 +86,7 @@ class Sender:
         self.batch = batch
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._requeued = False  # a delivery of this pass queued more messages due now
         self._thread: threading.Thread | None = None
 
     def deliver_due(self) -> int:
@@ -93,12 +94,15 @@ class Sender:
         each page in it). Tests call this directly."""
         sent = 0
         while True:
+            self._requeued = False
             with self.db.transaction() as tx:
                 claimed = claim_due(tx, self.clock.now(), self.batch, self.lease)
-            if not claimed:  # a fallback queued meanwhile is due at once: keep going until nothing is
-                return sent
             for first, together in self._by_person(claimed):
                 sent += self._deliver(first, together)
+            # A short batch drained what was due, unless a delivery queued more for now (a fallback, a released
+            # bundle): then keep going until nothing is due.
+            if len(claimed) < self.batch and not self._requeued:
+                return sent
 
     def _by_person(self, claimed: list[Message]) -> list[tuple[Message, list[Message]]]:
         """Pages claimed together for one person by one method are one delivery (a bundle)."""
@@ -162,6 +166,7 @@ class Sender:
         return 1 + len(bundle)
 
     def _deliver_later(self, tx: Connection, messages: list[Message]) -> int:
+        self._requeued = True
         """The first of a group was cancelled: the rest go back to pending, due now, for the next pass."""
         for message in messages:
             release(tx, message)
@@ -203,6 +208,7 @@ class Sender:
             record_attempt(tx, message, now, "failed", error=text)
             for other in bundle:
                 release(tx, other)
+                self._requeued = True
             if give_up:
                 self._gave_up(tx, message, text, now)
         DELIVERIES.labels(message.channel, "gave_up" if give_up else "failed").inc()
@@ -210,6 +216,7 @@ class Sender:
     def _gave_up(self, tx: Connection, message: Message, error: str, now: datetime) -> None:
         if message.page_id is not None:
             text = fall_back(tx, message, error, now, self.routes)
+            self._requeued = True
             self.wake()
         else:
             who = message.recipient or message.address or message.channel
