@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, select
 
 from warroom.comms.clocks import IncidentClockFacts, Sent
 from warroom.incidents.records import awaiting_approval
@@ -56,24 +56,24 @@ def _first_sent() -> Any:
     )
 
 
+# Built once: every communication clock and cadence check reads these.
+_SENT_OF = (
+    select(communications, func.coalesce(communications.c.delivered_at, _first_sent()).label("reached_at"))
+    .where(communications.c.incident_id == bindparam("incident_id"))
+    .order_by(communications.c.created_at, communications.c.id)
+)
+_WAIVERS_OF = select(communication_waivers.c.deadline, communication_waivers.c.reason).where(
+    communication_waivers.c.incident_id == bindparam("incident_id")
+)
+
+
 def sent_of(connection: Connection, incident_id: int) -> list[Row[Any]]:
     """The incident's communications, oldest first, with when each first reached someone."""
-    delivered = func.coalesce(communications.c.delivered_at, _first_sent()).label("reached_at")
-    return list(
-        connection.execute(
-            select(communications, delivered)
-            .where(communications.c.incident_id == incident_id)
-            .order_by(communications.c.created_at, communications.c.id)
-        )
-    )
+    return list(connection.execute(_SENT_OF, {"incident_id": incident_id}))
 
 
 def waivers_of(connection: Connection, incident_id: int) -> dict[str, str]:
-    rows = connection.execute(
-        select(communication_waivers.c.deadline, communication_waivers.c.reason).where(
-            communication_waivers.c.incident_id == incident_id
-        )
-    )
+    rows = connection.execute(_WAIVERS_OF, {"incident_id": incident_id})
     return {row.deadline: row.reason for row in rows}
 
 
