@@ -50,14 +50,18 @@ _PERSON_LAST = select(func.max(outbox.c.sent_at)).where(
 )
 
 
-def channel_allows_at(tx: Connection, channel: str, now: datetime, per_minute: int | None) -> datetime | None:
-    if not per_minute:
-        return None
+def recent_sends(tx: Connection, channel: str, now: datetime, per_minute: int) -> list[datetime]:
+    """The channel's last `per_minute` deliveries within the minute before now, newest first."""
     params = {"channel": channel, "since": now - MINUTE, "limit": per_minute}
-    sent = list(tx.execute(_CHANNEL_RECENT, params).scalars())
-    if len(sent) < per_minute:
+    return list(tx.execute(_CHANNEL_RECENT, params).scalars())
+
+
+def allows_at(sent: list[datetime], now: datetime, per_minute: int) -> datetime | None:
+    """None when another message fits in the minute before now, else when the oldest counted one leaves it."""
+    within = [at for at in sent if at > now - MINUTE]
+    if len(within) < per_minute:
         return None
-    oldest: datetime = sent[-1]
+    oldest: datetime = sorted(within, reverse=True)[per_minute - 1]
     return oldest + MINUTE  # the oldest of the last `per_minute` leaves the window
 
 

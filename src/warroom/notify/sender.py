@@ -26,7 +26,7 @@ from warroom.incidents.lifecycle import OPEN_STATUSES, Status
 from warroom.incidents.timeline import append_event
 from warroom.metrics import DELIVERIES, PAGES
 from warroom.notify.channels import Channel, Delivered, DeliveryFailed
-from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE, channel_allows_at, person_allows_at
+from warroom.notify.delivery_limits import DEFAULT_PER_MINUTE, allows_at, person_allows_at, recent_sends
 from warroom.notify.fallback import fall_back, record_failure
 from warroom.notify.outbox import (
     Message,
@@ -87,6 +87,7 @@ class Sender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._requeued = False  # a delivery of this pass queued more messages due now
+        self._recent: dict[str, list[datetime]] = {}  # channel -> deliveries in the last minute, this pass
         self._thread: threading.Thread | None = None
 
     def deliver_due(self) -> int:
@@ -95,6 +96,7 @@ class Sender:
         sent = 0
         while True:
             self._requeued = False
+            self._recent = {}
             with self.db.transaction() as tx:
                 claimed = claim_due(tx, self.clock.now(), self.batch, self.lease)
             for first, together in self._by_person(claimed):
@@ -160,6 +162,7 @@ class Sender:
                 mark_sent(tx, other, done, bundled_into=message.id)
                 record_attempt(tx, other, now, "bundled", provider_id=delivered.provider_id)
             self._after_delivery(tx, message, delivered, done)
+        self._recent.get(message.channel, []).insert(0, done)  # counted by this pass's next rate-limit checks
         DELIVERIES.labels(message.channel, "sent").inc(1 + len(bundle))
         if message.page_id is not None:
             PAGES.labels(message.method or "unknown").inc(1 + len(bundle))
@@ -174,11 +177,22 @@ class Sender:
 
     def _not_before(self, tx: Connection, message: Message, now: datetime) -> datetime | None:
         limits = [
-            channel_allows_at(tx, message.channel, now, self.policy.per_minute.get(message.channel)),
+            self._channel_allows_at(tx, message.channel, now),
             person_allows_at(tx, message, now, self.policy.bundle_window) if message.kind == "page" else None,
         ]
         waits = [limit for limit in limits if limit is not None]
         return max(waits) if waits else None
+
+    def _channel_allows_at(self, tx: Connection, channel: str, now: datetime) -> datetime | None:
+        """The per-channel rate limit. A pass reads a channel's recent deliveries once and counts its own on top
+        (another instance's deliveries during this pass are seen on the next pass, as before: the check and the
+        send were never one atomic step)."""
+        per_minute = self.policy.per_minute.get(channel)
+        if not per_minute:
+            return None
+        if channel not in self._recent:
+            self._recent[channel] = recent_sends(tx, channel, now, per_minute)
+        return allows_at(self._recent[channel], now, per_minute)
 
     def _cancel(self, tx: Connection, message: Message, reason: str, now: datetime) -> None:
         mark_cancelled(tx, message, reason)

@@ -58,6 +58,17 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _compose_and_construct(text: str) -> tuple[Node | None, Any]:
+    """One parse: the node tree (for line numbers) and the data built from that same tree."""
+    loader = _StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None  # type: ignore[no-untyped-call]
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    return root, data
+
+
 def _index_lines(node: Node, path: Loc, lines: dict[Loc, int]) -> None:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, MappingNode):
@@ -90,8 +101,7 @@ def parse_yaml_model(text: str, file: str, model: type[ModelT], what: str) -> tu
 
     Returns the model and the line of every key path, for problems found after validation."""
     try:
-        root = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)
+        root, data = _compose_and_construct(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
