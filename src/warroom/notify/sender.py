@@ -119,6 +119,13 @@ class Sender:
     def _deliver(self, message: Message, together: list[Message] | None = None) -> int:
         now = self.clock.now()
         together = together or []
+        bundle: list[Message] = []
+        if message.page_id is None and not together and self._rate_known(message.channel):
+            # Not a page (always wanted, never bundled) and the channel's rate already read this pass: nothing
+            # to look up first, so no transaction unless it must wait.
+            if not self._wait(message, now):
+                return self._send(message, bundle, now)
+            return 0
         with self.db.transaction() as tx:
             reason = _unwanted(tx, message)
             if reason is not None:
@@ -132,7 +139,6 @@ class Sender:
                     mark_deferred(tx, waiting, until)
                     DELIVERIES.labels(waiting.channel, "deferred").inc()
                 return 0
-            bundle: list[Message] = []
             candidates = together
             if message.kind == "page" and self.policy.bundle_window > timedelta(0):
                 candidates = [*together, *claim_bundle(tx, message, now, self.lease)]
@@ -142,6 +148,23 @@ class Sender:
                     bundle.append(other)
                 else:
                     self._cancel(tx, other, other_reason, now)
+        return self._send(message, bundle, now)
+
+    def _rate_known(self, channel: str) -> bool:
+        return not self.policy.per_minute.get(channel) or channel in self._recent
+
+    def _wait(self, message: Message, now: datetime) -> bool:
+        """Defer a message the channel's rate limit holds back (not an attempt); True when it must wait."""
+        per_minute = self.policy.per_minute.get(message.channel)
+        until = allows_at(self._recent[message.channel], now, per_minute) if per_minute else None
+        if until is None or until <= now:
+            return False
+        with self.db.transaction() as tx:
+            mark_deferred(tx, message, until)
+        DELIVERIES.labels(message.channel, "deferred").inc()
+        return True
+
+    def _send(self, message: Message, bundle: list[Message], now: datetime) -> int:
         outgoing = _bundled(message, bundle) if bundle else message
         channel = self.channels.get(message.channel)
         try:
@@ -169,8 +192,8 @@ class Sender:
         return 1 + len(bundle)
 
     def _deliver_later(self, tx: Connection, messages: list[Message]) -> int:
-        self._requeued = True
         """The first of a group was cancelled: the rest go back to pending, due now, for the next pass."""
+        self._requeued = True
         for message in messages:
             release(tx, message)
         return 0
