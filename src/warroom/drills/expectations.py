@@ -73,29 +73,35 @@ def compare(scenario: Scenario, entries: list[Entry], start: datetime) -> list[D
     items.sort(key=lambda item: item.at is None)
     used: set[int] = set()
     differences: list[Difference] = []
+    # Entries by (kind, subject): an expectation only ever looks at its own kind and subject.
+    indexed: dict[tuple[str, str], list[int]] = {}
+    for index, entry in enumerate(entries):
+        indexed.setdefault((entry.kind, entry.subject), []).append(index)
     for item in items:
+        candidates = indexed.get((item.kind, item.subject), [])
         if item.forbidden:
-            hits = [entry for entry in entries if item.matches(entry)]
+            hits = [entries[i] for i in candidates if item.matches(entries[i])]
             if hits:
                 first = hits[0]
                 differences.append(
                     Difference("forbidden", f"{item.describe(start)} must not happen; it did at {_at(first, start)}")
                 )
             continue
-        found = next((i for i, entry in enumerate(entries) if i not in used and item.matches(entry)), None)
+        found = next((i for i in candidates if i not in used and item.matches(entries[i])), None)
         if found is None:
             differences.append(Difference("missing", f"{item.describe(start)}{_near(item, entries, start)}"))
         else:
             used.add(found)
     exact = set(scenario.exact if scenario.exact is not None else {e.kind for e in scenario.expect if e.count})
+    forbidden = [item for item in items if item.forbidden]
     for index, entry in enumerate(entries):
-        if index not in used and entry.kind in exact and not _covered_by_forbidden(entry, items):
+        if index not in used and entry.kind in exact and not _covered_by_forbidden(entry, forbidden):
             differences.append(Difference("unexpected", _entry_text(entry, start)))
     return differences
 
 
-def _covered_by_forbidden(entry: Entry, items: list[Wanted]) -> bool:
-    return any(item.forbidden and item.matches(entry) for item in items)
+def _covered_by_forbidden(entry: Entry, forbidden: list[Wanted]) -> bool:
+    return any(item.matches(entry) for item in forbidden)
 
 
 def _near(item: Wanted, entries: list[Entry], start: datetime) -> str:
