@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.harness.alerting import alerting_playbook
 from tests.harness.app import RunningApp, start_app
@@ -21,6 +23,13 @@ from tests.harness.databases import (
 from warroom.logging import configure_logging
 
 _pg_ready = False
+
+# CI replays the same examples on every run and allows slow ones: a landing must not hang on what one random run
+# explores or on a loaded machine's 200 ms. Locally (no profile named) every run explores new examples; two real
+# bugs were found that way and pinned as explicit examples.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("WARROOM_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["WARROOM_HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(scope="session")
