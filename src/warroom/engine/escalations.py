@@ -33,7 +33,7 @@ from warroom.engine.escalation_records import (
 from warroom.engine.manual_pages import manual_methods, manual_target
 from warroom.engine.timers import Timer, arm, disarm
 from warroom.errors import Conflict, InvalidInput
-from warroom.incidents.lifecycle import OPEN_STATUSES, Status
+from warroom.incidents.lifecycle import OPEN_STATUSES, Status, is_forward
 from warroom.incidents.opening import add_participant
 from warroom.incidents.records import is_security
 from warroom.incidents.timeline import append_event
@@ -45,12 +45,15 @@ from warroom.oncall.escalation_plan import (
     Plan,
     PlannedTarget,
     Step,
+    already_paged,
     condition_holds,
     first_step,
     freeze,
     is_end,
     policies_for,
+    services_customer_facing,
     step_after,
+    waiting_step,
 )
 from warroom.oncall.overrides import overrides_between
 from warroom.oncall.targets import Resolution, resolve_targets
@@ -114,7 +117,7 @@ class EscalationService:
             playbook = self.playbooks.get(incident.playbook_version_id, tx)
             self._restart(tx, incident, playbook, now)
             return
-        if _forward(old, new):
+        if is_forward(old, new):
             self.progress(tx, number, now)
 
     def progress(self, tx: Connection, number: int, now: datetime) -> None:
@@ -128,7 +131,7 @@ class EscalationService:
                 continue
             due = now + timedelta(seconds=timeout)
             tx.execute(update(escalations).where(escalations.c.id == row.id).values(next_due_at=due))
-            nxt = _next_step(plan, row)
+            nxt = waiting_step(plan, row.level, row.round, row.anchor_at, row.next_due_at)
             if nxt is not None:
                 arm(tx, ESCALATION_TIMER, _subject(row.id), due, now, {"level": nxt.level, "round": nxt.round})
 
@@ -154,7 +157,7 @@ class EscalationService:
         if row is None or row.state != EscalationState.RUNNING.value:
             return
         plan = Plan.from_json(row.plan)
-        expected = _next_step(plan, row)
+        expected = waiting_step(plan, row.level, row.round, row.anchor_at, row.next_due_at)
         if expected is None or (expected.level, expected.round) != (
             timer.payload.get("level"),
             timer.payload.get("round"),
@@ -207,7 +210,7 @@ class EscalationService:
                 )
             ).scalar()
             if paged_at is not None:
-                raise Conflict(_already_paged(plan, row.level, target, paged_at), level=target + 1)
+                raise Conflict(already_paged(plan, row.level, target, paged_at), level=target + 1)
             text = f"Escalated to level {target + 1} of {plan.name} by {actor.name}: {reason}"
             append_event(
                 tx, number, now, actor.name, "escalated", text, {"level": row.level + 1}, {"level": target + 1}
@@ -425,7 +428,7 @@ class EscalationService:
         label = f"level {step.level + 1}" + (f", round {step.round + 1}" if step.round else "")
         described = f"{plan.name} {label}" + (f" ({level.note})" if level.note else "")
         applies, why = condition_holds(
-            level.condition, dict(incident.impact or {}), _customer_facing(playbook, incident)
+            level.condition, dict(incident.impact or {}), services_customer_facing(playbook, incident.services or ())
         )
         if not applies:
             text = f"{described}: skipped, {why}"
@@ -531,34 +534,3 @@ class EscalationService:
             .where(escalations.c.id == row.id)
             .values(state=state.value, stopped_at=now, stop_reason=reason[:200], next_due_at=None)
         )
-
-
-def _next_step(plan: Plan, row: Row[Any]) -> Step | None:
-    """The step an escalation row is waiting for."""
-    if row.level < 0:
-        return first_step(plan, row.anchor_at) if row.next_due_at is None else Step(0, row.round, row.next_due_at)
-    nxt = step_after(plan, Step(row.level, row.round, row.anchor_at), row.anchor_at)
-    if nxt is None:
-        return None
-    return Step(nxt.level, nxt.round, row.next_due_at or nxt.due_at)
-
-
-def _forward(old: Status, new: Status) -> bool:
-    order = [Status.INVESTIGATING, Status.IDENTIFIED, Status.MONITORING]
-    return old in order and new in order and order.index(new) > order.index(old)
-
-
-def _already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> str:
-    text = f"level {level + 1} of {plan.name} was already paged at {paged_at:%H:%M} UTC in this round; "
-    if current + 1 < len(plan.levels):
-        text += f"escalate to level {current + 2} or wait for the next round"
-    else:
-        text += "every level has been paged; wait for the next round"
-    return text + ", or page someone directly"
-
-
-def _customer_facing(playbook: Playbook, incident: Row[Any]) -> bool | None:
-    """Whether the incident's services face customers: None when it names none the playbook knows."""
-    known = {service.key: service.customer_facing for service in playbook.services}
-    flags = [known[key] for key in incident.services or () if key in known]
-    return any(flags) if flags else None

@@ -11,6 +11,7 @@ so a late engine does not push the whole chain later.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -233,3 +234,31 @@ def condition_holds(
             return True, "share of users not stated: paging"
         return True, "customer impact not stated: paging"
     return True, f"unknown condition {condition!r}: paging"
+
+
+def waiting_step(plan: Plan, level: int, round_: int, anchor_at: datetime, next_due_at: datetime | None) -> Step | None:
+    """The step an escalation at `level` (-1: not started) is waiting for; `next_due_at` is the stored due
+    time, which progress may have moved."""
+    if level < 0:
+        return first_step(plan, anchor_at) if next_due_at is None else Step(0, round_, next_due_at)
+    nxt = step_after(plan, Step(level, round_, anchor_at), anchor_at)
+    if nxt is None:
+        return None
+    return Step(nxt.level, nxt.round, next_due_at or nxt.due_at)
+
+
+def already_paged(plan: Plan, current: int, level: int, paged_at: datetime) -> str:
+    """Why a manual escalation to an already-paged level is refused, and what to do instead."""
+    text = f"level {level + 1} of {plan.name} was already paged at {paged_at:%H:%M} UTC in this round; "
+    if current + 1 < len(plan.levels):
+        text += f"escalate to level {current + 2} or wait for the next round"
+    else:
+        text += "every level has been paged; wait for the next round"
+    return text + ", or page someone directly"
+
+
+def services_customer_facing(playbook: Playbook, services: Sequence[str]) -> bool | None:
+    """Whether an incident's services face customers: None when it names none the playbook knows."""
+    known = {service.key: service.customer_facing for service in playbook.services}
+    flags = [known[key] for key in services if key in known]
+    return any(flags) if flags else None
