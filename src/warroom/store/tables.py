@@ -268,7 +268,13 @@ timers = Table(
         sqlite_where=text("fired_at IS NULL"),
         postgresql_where=text("fired_at IS NULL"),
     ),
-    Index("ix_timers_due", "due_at"),
+    # Pending timers only: fired rows stay as history and must not slow the engine's claims (migration 0010).
+    Index(
+        "ix_timers_pending_due",
+        "due_at",
+        sqlite_where=text("fired_at IS NULL"),
+        postgresql_where=text("fired_at IS NULL"),
+    ),
 )
 
 # One running escalation policy of one incident. `plan` is the policy frozen when it started (levels,
