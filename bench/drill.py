@@ -15,10 +15,7 @@ the preset's templates, mitigations and resolutions. Then it times, several runs
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from machine_facts import machine  # bench/ is on sys.path when a bench runs as a script
 
 from warroom.drills.runner import run_drill
 from warroom.drills.scenario import Scenario
@@ -75,22 +73,6 @@ def scenario_for(playbook: Playbook, preset: str, incidents: int, seed: int) -> 
         "expect": [{"status": "resolved", "count": incidents}],
         "exact": [],
     }
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cores} CPUs (nproc), {model}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def main() -> None:

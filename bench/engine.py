@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import contextlib
 import os
 import platform
 import shlex
@@ -54,6 +53,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from machine_facts import machine  # bench/ is on sys.path when a bench runs as a script
 from sqlalchemy import Connection, func, select
 
 from warroom.auth.actors import SYSTEM
@@ -339,17 +339,6 @@ def row(label: str, run: Run) -> str:
 
 def med(values: Any) -> float:
     return float(statistics.median(list(values)))
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{usable} CPUs (nproc), {model}; {platform.system()} {platform.release()}; SQLite {sqlite3.sqlite_version}"
 
 
 def arguments(argv: list[str] | None) -> argparse.Namespace:

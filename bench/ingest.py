@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from machine_facts import machine  # bench/ is on sys.path when a bench runs as a script
+
 BENCH_DIR = Path(__file__).resolve().parent
 LUA_SCRIPT = BENCH_DIR / "enqueue.lua"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -591,17 +593,6 @@ def med(values: Any) -> float:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{usable} CPUs (nproc), {model}; {platform.system()} {platform.release()}; SQLite {sqlite3.sqlite_version}"
 
 
 @contextlib.contextmanager

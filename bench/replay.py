@@ -21,12 +21,9 @@ playbooks made of the history, the machine and the command.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
-import platform
 import random
 import shlex
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from machine_facts import machine  # bench/ is on sys.path when a bench runs as a script
 from sqlalchemy import insert
 
 from warroom.alerts.integrations import key_digest
@@ -196,20 +194,6 @@ def time_command(command: list[str], env: dict[str, str], cwd: Path) -> float:
     if done.returncode != 0:
         raise RuntimeError(f"{shlex.join(command)} failed ({done.returncode}): {done.stderr.decode(errors='replace')}")
     return seconds
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for text in Path("/proc/cpuinfo").read_text().splitlines():
-            if text.startswith("model name"):
-                model = text.split(":", 1)[1].strip()
-                break
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cores} CPUs (nproc), {model}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def line(name: str, timings: list[float]) -> str:

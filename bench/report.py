@@ -20,12 +20,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import random
 import shlex
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -37,6 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from machine_facts import machine  # bench/ is on sys.path when a bench runs as a script
 from sqlalchemy import insert, select
 
 from warroom.auth.actors import SYSTEM, AccessRole, Actor
@@ -274,20 +273,6 @@ def time_request(url: str, token: str, runs: int) -> list[float]:
             answer.read()
         timings.append(time.perf_counter() - started)
     return timings
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cores} CPUs (nproc), {model}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
-    )
 
 
 def line(name: str, timings: list[float], target: bool = True) -> str:

@@ -90,10 +90,15 @@ def read_outcome(connection: Connection, names: dict[int, str], zone: ZoneInfo) 
         entry = _from_message(row, name(row.incident_id), channel_of)
         if entry is not None:
             entries.append((row.sent_at, 1, entry))
+    by_outbox = set(
+        connection.execute(
+            select(outbox.c.communication_id).where(outbox.c.communication_id.is_not(None)).distinct()
+        ).scalars()
+    )
     for row in connection.execute(
         select(communications).where(communications.c.delivered_at.is_not(None), communications.c.channel.is_not(None))
     ):
-        if not _delivered_by_outbox(connection, row.id):  # the status page and records: delivered at once
+        if row.id not in by_outbox:  # the status page and records: delivered at once, not through the outbox
             entry = Entry(row.delivered_at, "message", name(row.incident_id), row.channel, {"kind": row.kind})
             entries.append((row.delivered_at, 1, entry))
     for row in connection.execute(select(postmortems).where(postmortems.c.due_at.is_not(None))):
@@ -105,11 +110,6 @@ def read_outcome(connection: Connection, names: dict[int, str], zone: ZoneInfo) 
         )
     entries.sort(key=lambda item: (item[0], item[1]))
     return [entry for _at, _order, entry in entries]
-
-
-def _delivered_by_outbox(connection: Connection, communication_id: int) -> bool:
-    found = connection.execute(select(outbox.c.id).where(outbox.c.communication_id == communication_id).limit(1))
-    return found.first() is not None
 
 
 def _from_event(row: Any, incident: str) -> Entry | None:
